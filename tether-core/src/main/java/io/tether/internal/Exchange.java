@@ -1,0 +1,184 @@
+package io.tether.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tether.messaging.ConnectionLostException;
+import io.tether.messaging.RemoteErrorException;
+import io.tether.messaging.RequestTimeoutException;
+import io.tether.protocol.ErrorCode;
+import io.tether.protocol.Frames;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Application traffic on one connection: one-way messages and requests awaiting their answers.
+ *
+ * <p>Every request ends exactly once — answered, failed by the peer, timed out, or failed at once when
+ * the connection ends — so nothing waits forever and nothing is silently dropped. Safe to call from any
+ * thread.
+ */
+public final class Exchange {
+    private final Channel channel;
+    private final int peerMaxPayload;
+    private final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger();
+    private volatile ConnectionLostException closedBy;
+
+    public Exchange(Channel channel, int peerMaxPayload) {
+        this.channel = channel;
+        this.peerMaxPayload = peerMaxPayload;
+    }
+
+    public CompletableFuture<Void> send(byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!admit(payload.length, done)) {
+            return done;
+        }
+        ChannelFuture write = channel.writeAndFlush(Frames.data(channel.alloc(), payload));
+        write.addListener(f -> {
+            if (f.isSuccess()) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(lostOr(f.cause()));
+            }
+        });
+        return done;
+    }
+
+    public CompletableFuture<byte[]> request(byte[] payload, Duration timeout) {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
+        if (!admit(payload.length + Frames.CORRELATION_ID_LENGTH, answer)) {
+            return answer;
+        }
+        int id = newCorrelationId();
+        Pending entry = new Pending(answer);
+        pending.put(id, entry);
+        // close() may have drained the map just before the put; whichever side sees the other fails it.
+        ConnectionLostException lost = closedBy;
+        if (lost != null) {
+            pending.remove(id);
+            answer.completeExceptionally(lost);
+            return answer;
+        }
+        entry.timer = channel.eventLoop().schedule(() -> {
+            if (pending.remove(id, entry)) {
+                answer.completeExceptionally(new RequestTimeoutException(
+                        "no answer to request " + id + " within " + timeout.toMillis() + " ms"));
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        channel.writeAndFlush(Frames.request(channel.alloc(), id, payload)).addListener(f -> {
+            if (!f.isSuccess() && pending.remove(id, entry)) {
+                entry.cancelTimer();
+                answer.completeExceptionally(lostOr(f.cause()));
+            }
+        });
+        return answer;
+    }
+
+    /** Completes the request a RESPONSE frame answers. Unknown ids (already timed out) are ignored. */
+    public void onResponse(ByteBuf frame) {
+        Pending entry = pending.remove(Frames.correlationId(frame));
+        if (entry != null) {
+            entry.cancelTimer();
+            entry.answer.complete(Frames.payloadBytes(frame, Frames.CORRELATION_ID_LENGTH));
+        }
+    }
+
+    /** Fails the request an ERROR frame is about; returns false when it names no pending request. */
+    public boolean onError(ByteBuf frame) {
+        Pending entry = pending.remove(Frames.correlationId(frame));
+        if (entry == null) {
+            return false;
+        }
+        entry.cancelTimer();
+        entry.answer.completeExceptionally(new RemoteErrorException(Frames.errorCode(frame), Frames.errorMessage(frame)));
+        return true;
+    }
+
+    /** Sends the outcome of a request the peer made. */
+    public void answer(int correlationId, byte[] result, Throwable failure) {
+        if (!channel.isActive()) {
+            return;
+        }
+        ByteBuf frame;
+        if (failure != null) {
+            frame = Frames.error(channel.alloc(), correlationId, ErrorCode.HANDLER_FAILED, String.valueOf(failure.getMessage()));
+        } else if (result == null) {
+            frame = Frames.error(channel.alloc(), correlationId, ErrorCode.HANDLER_FAILED, "handler returned no answer");
+        } else if (result.length + Frames.CORRELATION_ID_LENGTH > peerMaxPayload) {
+            frame = Frames.error(channel.alloc(), correlationId, ErrorCode.HANDLER_FAILED,
+                    "answer of " + result.length + " bytes exceeds the maximum payload");
+        } else {
+            frame = Frames.response(channel.alloc(), correlationId, result);
+        }
+        channel.writeAndFlush(frame);
+    }
+
+    /** Refuses all further traffic and fails every pending request with {@code cause}, at once. */
+    public void close(ConnectionLostException cause) {
+        closedBy = cause;
+        for (Integer id : pending.keySet()) {
+            Pending entry = pending.remove(id);
+            if (entry != null) {
+                entry.cancelTimer();
+                entry.answer.completeExceptionally(cause);
+            }
+        }
+    }
+
+    public int pendingRequests() {
+        return pending.size();
+    }
+
+    private boolean admit(int payloadLength, CompletableFuture<?> result) {
+        ConnectionLostException lost = closedBy;
+        if (lost != null) {
+            result.completeExceptionally(lost);
+            return false;
+        }
+        if (payloadLength > peerMaxPayload) {
+            result.completeExceptionally(new IllegalArgumentException(
+                    "payload of " + payloadLength + " bytes exceeds the peer's maximum of " + peerMaxPayload));
+            return false;
+        }
+        return true;
+    }
+
+    private int newCorrelationId() {
+        int id;
+        do {
+            id = nextId.incrementAndGet();
+        } while (id == 0); // 0 means "not about a request" in ERROR frames
+        return id;
+    }
+
+    private Throwable lostOr(Throwable cause) {
+        ConnectionLostException lost = closedBy;
+        return lost != null ? lost : new ConnectionLostException(null, "write failed: " + cause);
+    }
+
+    private static final class Pending {
+        final CompletableFuture<byte[]> answer;
+        volatile ScheduledFuture<?> timer;
+
+        Pending(CompletableFuture<byte[]> answer) {
+            this.answer = answer;
+        }
+
+        void cancelTimer() {
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+    }
+}

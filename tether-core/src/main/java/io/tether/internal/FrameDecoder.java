@@ -1,0 +1,80 @@
+package io.tether.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.tether.protocol.FrameType;
+import io.tether.protocol.Frames;
+import io.tether.protocol.ProtocolException;
+import java.util.List;
+
+/**
+ * Splits the byte stream into whole frames, each a retained slice of the input (header included), so
+ * decoding copies nothing and, with a pooled allocator, allocates nothing.
+ *
+ * <p>Bad input is rejected as early as the first byte that proves it bad: an unknown type is refused before
+ * its length arrives, an oversized length before its payload. After the first error the rest of the
+ * connection's input is discarded.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder implements PartialFrameAware {
+    private final int maxPayload;
+    private boolean failed;
+
+    public FrameDecoder(int maxPayload) {
+        this.maxPayload = maxPayload;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        int readable = in.readableBytes();
+        if (readable == 0) {
+            return;
+        }
+        int start = in.readerIndex();
+        int typeCode = in.getUnsignedByte(start + Frames.TYPE_OFFSET);
+        if (FrameType.fromCode(typeCode) == null) {
+            throw fail(String.format("unknown frame type 0x%02x", typeCode));
+        }
+        if (readable < Frames.HEADER_LENGTH) {
+            return;
+        }
+        int flags = in.getUnsignedByte(start + Frames.FLAGS_OFFSET);
+        if (flags != 0) {
+            throw fail(String.format("unsupported frame flags 0x%02x", flags));
+        }
+        long length = in.getUnsignedInt(start + Frames.LENGTH_OFFSET);
+        if (length > maxPayload) {
+            throw fail("frame length " + length + " exceeds the maximum payload of " + maxPayload + " bytes");
+        }
+        int frameLength = Frames.HEADER_LENGTH + (int) length;
+        if (readable < frameLength) {
+            return;
+        }
+        out.add(in.retainedSlice(start, frameLength));
+        in.skipBytes(frameLength);
+    }
+
+    @Override
+    public String partialFrame() {
+        ByteBuf buffered = internalBuffer();
+        int readable = buffered.readableBytes();
+        if (failed || readable == 0) {
+            return null;
+        }
+        FrameType type = FrameType.fromCode(buffered.getUnsignedByte(buffered.readerIndex()));
+        if (readable < Frames.HEADER_LENGTH) {
+            return "stalled mid-header after " + readable + " of " + Frames.HEADER_LENGTH + " bytes";
+        }
+        long total = Frames.HEADER_LENGTH + buffered.getUnsignedInt(buffered.readerIndex() + Frames.LENGTH_OFFSET);
+        return "stalled mid-frame after " + readable + " of " + total + " bytes of a " + type + " frame";
+    }
+
+    private ProtocolException fail(String message) {
+        failed = true;
+        return new ProtocolException(message);
+    }
+}

@@ -1,0 +1,44 @@
+package io.tether.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * Picks native epoll when the platform has it and NIO otherwise. {@code -Dtether.transport=nio} forces NIO,
+ * which is how the NIO path is exercised on Linux.
+ */
+public final class Transports {
+    private static final boolean EPOLL =
+            !"nio".equalsIgnoreCase(System.getProperty("tether.transport", "")) && Epoll.isAvailable();
+
+    private Transports() {
+    }
+
+    public static String name() {
+        return EPOLL ? "epoll" : "nio";
+    }
+
+    public static EventLoopGroup newGroup(int threads, String threadPrefix, boolean daemon) {
+        IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadPrefix, daemon), factory);
+    }
+
+    public static Class<? extends ServerChannel> serverChannelType() {
+        return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public static Class<? extends Channel> socketChannelType() {
+        return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+}

@@ -1,0 +1,22 @@
+package io.tether.messaging;
+
+import io.tether.protocol.CloseReason;
+import java.io.IOException;
+
+/**
+ * The connection a message or request was travelling on is gone (or there was none). Requests pending
+ * when a connection dies fail at once with this exception; none waits for its timeout.
+ */
+public final class ConnectionLostException extends IOException {
+    private final CloseReason reason;
+
+    public ConnectionLostException(CloseReason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    /** Why the connection ended, or {@code null} when there never was one. */
+    public CloseReason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,246 @@
+package io.tether.server;
+
+import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.heartbeat.HeartbeatProfile;
+import io.tether.protocol.Frames;
+import io.tether.server.internal.ServerConfig;
+import io.tether.server.internal.ServerRuntime;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A heartbeat server: holds many long-lived client connections on a few event-loop threads and knows,
+ * within the heartbeat timeout, which clients are alive.
+ *
+ * <pre>{@code
+ * TetherServer server = TetherServer.builder()
+ *         .port(7000)
+ *         .heartbeat(HeartbeatProfile.STRICT)
+ *         .listener(event -> System.out.println(event))
+ *         .build()
+ *         .start();
+ * }</pre>
+ */
+public final class TetherServer implements AutoCloseable {
+    private final ServerRuntime runtime;
+
+    private TetherServer(ServerConfig config) {
+        this.runtime = new ServerRuntime(config);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds the listeners. Returns this server once it accepts connections; fails if a port is taken. */
+    public TetherServer start() throws IOException {
+        runtime.start();
+        return this;
+    }
+
+    /** The address the Tether listener is bound to (useful with port 0). */
+    public InetSocketAddress address() {
+        return runtime.address();
+    }
+
+    /** The classic-header listener's address, if one was configured. */
+    public Optional<InetSocketAddress> legacyAddress() {
+        return Optional.ofNullable(runtime.legacyAddress());
+    }
+
+    public boolean isOnline(String clientId) {
+        return runtime.registry().find(clientId) != null;
+    }
+
+    public Optional<Session> session(String clientId) {
+        return Optional.ofNullable(runtime.registry().find(clientId));
+    }
+
+    /** A snapshot of every online session. */
+    public List<SessionInfo> sessions() {
+        return runtime.registry().snapshot();
+    }
+
+    public int onlineCount() {
+        return runtime.registry().size();
+    }
+
+    /** Kicks the client with this id; returns false when it was not online. */
+    public boolean kick(String clientId, String reason) {
+        Session session = runtime.registry().find(clientId);
+        if (session == null) {
+            return false;
+        }
+        session.kick(reason);
+        return true;
+    }
+
+    public ServerStats stats() {
+        return runtime.registry().stats();
+    }
+
+    public HeartbeatPolicy heartbeat() {
+        return runtime.config().heartbeat();
+    }
+
+    /** The native transport in use: {@code epoll} or {@code nio}. */
+    public String transport() {
+        return runtime.transport();
+    }
+
+    /**
+     * Graceful shutdown: stops accepting, sends every client GOAWAY with SERVER_SHUTDOWN, and returns once
+     * every OFFLINE event has been delivered to the listeners.
+     */
+    @Override
+    public void close() {
+        runtime.close();
+    }
+
+    /** Configures a {@link TetherServer}. Every setting has a sensible default. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 7000;
+        private int legacyPort = -1;
+        private HeartbeatPolicy heartbeat = HeartbeatProfile.STANDARD.policy();
+        private Duration minInterval;
+        private Duration maxInterval;
+        private Duration handshakeTimeout;
+        private int maxPayload = Frames.DEFAULT_MAX_PAYLOAD;
+        private int maxOutboundBytes = 4 << 20;
+        private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
+        private final List<PresenceListener> listeners = new ArrayList<>();
+        private MessageHandler messageHandler = (session, payload) -> { };
+        private RequestHandler requestHandler;
+        private Duration shutdownTimeout = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** Address to bind; default all interfaces. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Tether protocol port; 0 picks a free one. Default 7000. */
+        public Builder port(int port) {
+            this.port = checkPort(port);
+            return this;
+        }
+
+        /** Also listen for classic 8-byte-header clients on this port; 0 picks a free one. Off by default. */
+        public Builder legacyPort(int port) {
+            this.legacyPort = checkPort(port);
+            return this;
+        }
+
+        public Builder heartbeat(HeartbeatProfile profile) {
+            return heartbeat(profile.policy());
+        }
+
+        public Builder heartbeat(HeartbeatPolicy policy) {
+            this.heartbeat = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The range a client's requested interval is clamped to. By default clients may ask for anything
+         * from {@code min(1 s, interval)} up to the server's own interval, never for less frequent pings.
+         */
+        public Builder allowedIntervals(Duration min, Duration max) {
+            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("allowed interval range must satisfy 0 < min <= max");
+            }
+            this.minInterval = min;
+            this.maxInterval = max;
+            return this;
+        }
+
+        /** How long a new connection may take to send HELLO. Default: the heartbeat timeout, at most 10 s. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = positive(timeout, "handshake timeout");
+            return this;
+        }
+
+        /** Largest frame payload accepted; larger frames close the connection with PROTOCOL_ERROR. */
+        public Builder maxPayload(int bytes) {
+            if (bytes < 64 || bytes > Frames.MAX_MAX_PAYLOAD) {
+                throw new IllegalArgumentException("max payload must be within 64.." + Frames.MAX_MAX_PAYLOAD);
+            }
+            this.maxPayload = bytes;
+            return this;
+        }
+
+        /** Bytes that may wait for a client to read them before it is dropped as SLOW_CONSUMER. Default 4 MiB. */
+        public Builder maxOutboundBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("max outbound bytes must be at least 1024");
+            }
+            this.maxOutboundBytes = bytes;
+            return this;
+        }
+
+        public Builder eventLoopThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("event loop threads must be at least 1");
+            }
+            this.eventLoopThreads = threads;
+            return this;
+        }
+
+        public Builder listener(PresenceListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        public Builder messageHandler(MessageHandler handler) {
+            this.messageHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        public Builder requestHandler(RequestHandler handler) {
+            this.requestHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** How long {@link #close()} waits for clients to be told and events to be delivered. Default 5 s. */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = positive(timeout, "shutdown timeout");
+            return this;
+        }
+
+        public TetherServer build() {
+            Duration min = minInterval != null ? minInterval : min(Duration.ofSeconds(1), heartbeat.interval());
+            Duration max = maxInterval != null ? maxInterval : heartbeat.interval();
+            Duration handshake = handshakeTimeout != null ? handshakeTimeout
+                    : min(Duration.ofSeconds(10), heartbeat.timeout());
+            return new TetherServer(new ServerConfig(host, port, legacyPort, heartbeat, min, max, handshake,
+                    maxPayload, maxOutboundBytes, eventLoopThreads, List.copyOf(listeners), messageHandler,
+                    requestHandler, shutdownTimeout));
+        }
+
+        private static Duration min(Duration a, Duration b) {
+            return a.compareTo(b) <= 0 ? a : b;
+        }
+
+        private static int checkPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            return port;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive");
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.tether.server.internal;
+
+import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.server.MessageHandler;
+import io.tether.server.PresenceListener;
+import io.tether.server.RequestHandler;
+import java.time.Duration;
+import java.util.List;
+
+/** Everything the server was built with; immutable. */
+public record ServerConfig(
+        String host,
+        int port,
+        int legacyPort,
+        HeartbeatPolicy heartbeat,
+        Duration minInterval,
+        Duration maxInterval,
+        Duration handshakeTimeout,
+        int maxPayload,
+        int maxOutboundBytes,
+        int eventLoopThreads,
+        List<PresenceListener> listeners,
+        MessageHandler messageHandler,
+        RequestHandler requestHandler,
+        Duration shutdownTimeout) {
+
+    /**
+     * The heartbeat enforced for a client that asked for {@code requestedMillis} (0 = no preference): the
+     * interval is clamped to the allowed range and the timeout keeps the server's missed-period ratio.
+     */
+    public HeartbeatPolicy enforce(long requestedMillis) {
+        if (requestedMillis == 0) {
+            return heartbeat;
+        }
+        long interval = Math.max(minInterval.toMillis(), Math.min(maxInterval.toMillis(), requestedMillis));
+        long timeout = Math.round(interval * heartbeat.missedPeriods());
+        return HeartbeatPolicy.of(Duration.ofMillis(interval), Duration.ofMillis(timeout));
+    }
+}

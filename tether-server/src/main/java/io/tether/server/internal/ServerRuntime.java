@@ -1,0 +1,152 @@
+package io.tether.server.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.tether.internal.FrameDecoder;
+import io.tether.internal.LivenessHandler;
+import io.tether.internal.Transports;
+import io.tether.protocol.CloseReason;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Owns the event loops, the listening sockets and the session registry of one server. */
+public final class ServerRuntime {
+    private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
+
+    private final ServerConfig config;
+    private final EventDispatcher events;
+    private final SessionRegistry registry;
+    private final ChannelGroup connections = new DefaultChannelGroup("tether-connections", GlobalEventExecutor.INSTANCE);
+    private EventLoopGroup group;
+    private Channel listener;
+    private Channel legacyListener;
+    private volatile boolean closed;
+
+    public ServerRuntime(ServerConfig config) {
+        this.config = config;
+        this.events = new EventDispatcher(config.listeners());
+        this.registry = new SessionRegistry(events);
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public SessionRegistry registry() {
+        return registry;
+    }
+
+    public String transport() {
+        return Transports.name();
+    }
+
+    public synchronized void start() throws IOException {
+        if (group != null) {
+            throw new IllegalStateException("server already started");
+        }
+        group = Transports.newGroup(config.eventLoopThreads(), "tether-server", false);
+        try {
+            listener = bind(config.port(), () -> new FrameDecoder(config.maxPayload()),
+                    () -> new ServerHandshakeHandler(this));
+            if (config.legacyPort() >= 0) {
+                legacyListener = bind(config.legacyPort(), () -> new LegacyFrameDecoder(config.maxPayload()),
+                        () -> new LegacySessionHandler(this));
+            }
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+        log.info("Tether server listening on {}{} ({}, {} event loop threads, heartbeat {})", config.host() + ":"
+                        + address().getPort(),
+                legacyListener != null ? ", classic clients on port " + legacyAddress().getPort() : "",
+                Transports.name(), config.eventLoopThreads(), config.heartbeat());
+    }
+
+    private Channel bind(int port, Supplier<ChannelHandler> decoder, Supplier<ChannelHandler> handler)
+            throws IOException {
+        int highWater = config.maxOutboundBytes();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(Transports.serverChannelType())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(highWater / 2, highWater))
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        registry.countAccepted();
+                        connections.add(ch);
+                        ch.pipeline()
+                                .addLast("liveness", new LivenessHandler())
+                                .addLast("decoder", decoder.get())
+                                .addLast("handler", handler.get());
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(config.host(), port).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IOException("cannot listen on " + config.host() + ":" + port + ": " + bound.cause().getMessage(),
+                    bound.cause());
+        }
+        return bound.channel();
+    }
+
+    public InetSocketAddress address() {
+        return listener == null ? null : (InetSocketAddress) listener.localAddress();
+    }
+
+    public InetSocketAddress legacyAddress() {
+        return legacyListener == null ? null : (InetSocketAddress) legacyListener.localAddress();
+    }
+
+    /**
+     * Stops accepting, takes every session offline with SERVER_SHUTDOWN (each client gets GOAWAY), waits
+     * for the connections to close and for the listeners to receive every event, then stops the loops.
+     */
+    public synchronized void close() {
+        if (closed || group == null) {
+            return;
+        }
+        closed = true;
+        registry.beginShutdown();
+        for (Channel ch : new Channel[] {listener, legacyListener}) {
+            if (ch != null) {
+                ch.close().awaitUninterruptibly();
+            }
+        }
+        // A handshake that was inside register() when shutdown began may still land; sweep until empty.
+        for (List<ServerSession> online = registry.all(); !online.isEmpty(); online = registry.all()) {
+            for (ServerSession session : online) {
+                session.end(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+            }
+        }
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        try {
+            if (!connections.newCloseFuture().await(config.shutdownTimeout().toMillis())) {
+                connections.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connections.close();
+        }
+        events.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(config.shutdownTimeout().toMillis());
+        log.info("Tether server stopped");
+    }
+}

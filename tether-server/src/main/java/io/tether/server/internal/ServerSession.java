@@ -1,0 +1,217 @@
+package io.tether.server.internal;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.DecoderException;
+import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.internal.Exchange;
+import io.tether.internal.LivenessHandler;
+import io.tether.internal.PartialFrameAware;
+import io.tether.messaging.ConnectionLostException;
+import io.tether.protocol.CloseReason;
+import io.tether.protocol.Frames;
+import io.tether.protocol.ProtocolException;
+import io.tether.server.Session;
+import io.tether.server.SessionInfo;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's record of one online client. It ends exactly once, through {@link #end}, whatever the cause
+ * and whichever thread notices first.
+ */
+public final class ServerSession implements Session {
+    private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
+
+    private final SessionRegistry registry;
+    private final Channel channel;
+    private final LivenessHandler liveness;
+    private final Exchange exchange;
+    private final String clientId;
+    private final long sessionId;
+    private final String remote;
+    private final HeartbeatPolicy heartbeat;
+    private final boolean legacy;
+    private final long connectedAtMillis = System.currentTimeMillis();
+    private final AtomicBoolean offline = new AtomicBoolean();
+    private volatile int lastRttMicros;
+
+    ServerSession(SessionRegistry registry, Channel channel, LivenessHandler liveness, Exchange exchange,
+                  String clientId, long sessionId, HeartbeatPolicy heartbeat, boolean legacy) {
+        this.registry = registry;
+        this.channel = channel;
+        this.liveness = liveness;
+        this.exchange = exchange;
+        this.clientId = clientId;
+        this.sessionId = sessionId;
+        this.remote = remoteOf(channel);
+        this.heartbeat = heartbeat;
+        this.legacy = legacy;
+    }
+
+    static String remoteOf(Channel channel) {
+        if (channel.remoteAddress() instanceof InetSocketAddress address) {
+            return address.getAddress().getHostAddress() + ":" + address.getPort();
+        }
+        return String.valueOf(channel.remoteAddress());
+    }
+
+    Exchange exchange() {
+        return exchange;
+    }
+
+    boolean markOffline() {
+        return offline.compareAndSet(false, true);
+    }
+
+    void reportedRtt(int micros) {
+        lastRttMicros = micros;
+    }
+
+    long silentMillis() {
+        return (System.nanoTime() - liveness.lastReadNanos()) / 1_000_000;
+    }
+
+    /** Takes the session offline with this reason unless something else already did. */
+    public void end(CloseReason reason, String detail) {
+        if (registry.retire(this, reason, detail)) {
+            logEnd(reason, detail);
+            cleanUp(reason, detail);
+        }
+    }
+
+    /** Clean-up after the session was marked offline; runs once, by whoever marked it. */
+    void cleanUp(CloseReason reason, String detail) {
+        if (exchange != null) {
+            exchange.close(new ConnectionLostException(reason, "session " + sessionId + " of " + clientId
+                    + " is offline: " + reason + " - " + detail));
+        }
+        channel.eventLoop().execute(() -> {
+            liveness.disarm();
+            if (!channel.isActive()) {
+                return;
+            }
+            // A classic client never reads; a slow consumer's buffer is full anyway.
+            if (!legacy && reason != CloseReason.SLOW_CONSUMER && reason != CloseReason.CLIENT_CLOSED
+                    && reason != CloseReason.CONNECTION_RESET) {
+                channel.writeAndFlush(Frames.goAway(channel.alloc(), reason, detail));
+            }
+            channel.close();
+        });
+    }
+
+    private void logEnd(CloseReason reason, String detail) {
+        if (reason == CloseReason.PROTOCOL_ERROR || reason == CloseReason.SLOW_CONSUMER) {
+            log.warn("{} offline: {} - {}", this, reason, detail);
+        } else {
+            log.info("{} offline: {} - {}", this, reason, detail);
+        }
+    }
+
+    /** The heartbeat deadline passed with no byte from the client. */
+    void timedOut(long silentNanos) {
+        String detail = "no bytes for " + silentNanos / 1_000_000 + " ms (timeout " + heartbeat.timeout().toMillis() + " ms)";
+        if (channel.pipeline().get("decoder") instanceof PartialFrameAware decoder && decoder.partialFrame() != null) {
+            detail += "; " + decoder.partialFrame();
+        }
+        end(CloseReason.TIMEOUT, detail);
+    }
+
+    /** Maps whatever broke the connection to the reason the world is told. */
+    void failed(Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolException) {
+            end(CloseReason.PROTOCOL_ERROR, root.getMessage());
+        } else if (root instanceof IOException) {
+            end(CloseReason.CONNECTION_RESET, String.valueOf(root.getMessage()));
+        } else {
+            log.error("{}: unexpected failure", this, root);
+            end(CloseReason.PROTOCOL_ERROR, "internal error: " + root);
+        }
+    }
+
+    void channelClosed() {
+        end(CloseReason.CLIENT_CLOSED, "client closed the connection");
+    }
+
+    void becameUnwritable() {
+        end(CloseReason.SLOW_CONSUMER, "client stopped reading; more than "
+                + channel.config().getWriteBufferHighWaterMark() + " bytes waiting to be sent");
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public long sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public String remote() {
+        return remote;
+    }
+
+    @Override
+    public Instant connectedAt() {
+        return Instant.ofEpochMilli(connectedAtMillis);
+    }
+
+    @Override
+    public Instant lastSeenAt() {
+        return Instant.ofEpochMilli(System.currentTimeMillis() - silentMillis());
+    }
+
+    @Override
+    public HeartbeatPolicy heartbeat() {
+        return heartbeat;
+    }
+
+    @Override
+    public boolean isOnline() {
+        return !offline.get();
+    }
+
+    @Override
+    public boolean isLegacy() {
+        return legacy;
+    }
+
+    @Override
+    public SessionInfo info() {
+        int rtt = lastRttMicros;
+        return new SessionInfo(clientId, sessionId, remote, connectedAt(), lastSeenAt(),
+                rtt > 0 ? Duration.ofNanos(rtt * 1000L) : null, heartbeat, legacy);
+    }
+
+    @Override
+    public CompletableFuture<Void> send(byte[] payload) {
+        return legacy ? CompletableFuture.failedFuture(legacyCannotRead()) : exchange.send(payload);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> request(byte[] payload, Duration timeout) {
+        return legacy ? CompletableFuture.failedFuture(legacyCannotRead()) : exchange.request(payload, timeout);
+    }
+
+    private UnsupportedOperationException legacyCannotRead() {
+        return new UnsupportedOperationException(clientId + " is a classic client, which never reads replies");
+    }
+
+    @Override
+    public void kick(String reason) {
+        end(CloseReason.KICKED, reason == null || reason.isBlank() ? "kicked" : reason);
+    }
+
+    @Override
+    public String toString() {
+        return clientId + " [session " + sessionId + ", " + remote + "]";
+    }
+}

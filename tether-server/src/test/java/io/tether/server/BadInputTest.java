@@ -1,0 +1,181 @@
+package io.tether.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.tether.protocol.CloseReason;
+import io.tether.protocol.FrameType;
+import io.tether.protocol.Frames;
+import io.tether.protocol.Hello;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kind of bad input gets a GOAWAY naming the problem and a closed connection, and only that
+ * connection suffers: a healthy client heartbeating beside it never sees an OFFLINE.
+ */
+class BadInputTest extends ServerHarness {
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private TetherServer server;
+    private RawPeer healthy;
+
+    @BeforeEach
+    void startServerWithHealthyClient() throws Exception {
+        server = start(fastServer().maxPayload(4096));
+        healthy = new RawPeer(server.address());
+        healthy.hello("healthy", 50);
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                healthy.ping(1, 0);
+                healthy.read();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, 0, 25, TimeUnit.MILLISECONDS);
+    }
+
+    @AfterEach
+    void checkHealthyClientUnaffected() throws Exception {
+        timer.shutdownNow();
+        assertThat(presence.of("healthy")).extracting(PresenceEvent::type).containsExactly(PresenceEvent.Type.ONLINE);
+        assertThat(server.isOnline("healthy")).isTrue();
+        healthy.close();
+    }
+
+    record BadInput(String name, boolean afterHandshake, byte[] bytes, CloseReason reason, String message) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> badInputs() {
+        return Stream.of(
+                bad("garbage instead of a handshake", false, ascii("GET / HTTP/1.1\r\n\r\n"), "unknown frame type 0x47"),
+                bad("DATA before the handshake", false, wire(Frames.data(UnpooledByteBufAllocator.DEFAULT, new byte[3])), "expected HELLO"),
+                bad("handshake with bad magic", false, hello(0x12345678, 1, "x"), "bad handshake magic"),
+                bad("handshake with unknown version", false, hello(Hello.MAGIC, 9, "x"), "unsupported protocol version 9"),
+                bad("truncated handshake", false, truncatedHello(), "does not match"),
+                bad("oversized length", true, header(FrameType.DATA.code(), 0, 1 << 30), "exceeds the maximum payload"),
+                bad("unknown frame type", true, header(0x7f, 0, 0), "unknown frame type 0x7f"),
+                bad("unknown flags", true, header(FrameType.DATA.code(), 0x80, 0), "unsupported frame flags"),
+                bad("second HELLO", true, hello(Hello.MAGIC, 1, "again"), "only allowed during the handshake"),
+                bad("oversized PING", true, wire(frame(FrameType.PING, new byte[9])), "PING payload of 9 bytes"),
+                bad("REQUEST without correlation id", true, wire(frame(FrameType.REQUEST, new byte[2])), "shorter than"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInputs")
+    void badInputGetsAClearCloseReasonAndAffectsOnlyItsConnection(BadInput input) throws Exception {
+        String id = "bad-" + Math.abs(input.name().hashCode());
+        try (RawPeer peer = new RawPeer(server.address())) {
+            if (input.afterHandshake()) {
+                peer.hello(id, 0);
+                presence.awaitOnline(id);
+            }
+            peer.sendRaw(input.bytes());
+
+            RawPeer.Frame goAway = peer.readGoAway();
+            assertThat(goAway.goAwayReason()).isEqualTo(input.reason());
+            assertThat(goAway.goAwayMessage()).contains(input.message());
+            assertThat(peer.isClosedByServer()).isTrue();
+            if (input.afterHandshake()) {
+                assertThat(presence.awaitOffline(id, input.reason()).detail()).contains(input.message());
+            } else {
+                assertThat(presence.of(id)).isEmpty();
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().rejected() >= 1);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "stall after {0} bytes of a frame")
+    @MethodSource("stallPoints")
+    void clientThatStallsMidFrameTimesOutWithTheStallNamed(int bytesSent) throws Exception {
+        try (RawPeer peer = new RawPeer(server.address())) {
+            peer.hello("staller", 0);
+            byte[] whole = wire(Frames.data(UnpooledByteBufAllocator.DEFAULT, new byte[1000]));
+            peer.sendRaw(java.util.Arrays.copyOf(whole, bytesSent));
+
+            PresenceEvent offline = presence.awaitOffline("staller", CloseReason.TIMEOUT);
+            assertThat(offline.detail()).contains("stalled mid-").contains(bytesSent + " of");
+            assertThat(peer.readGoAway().goAwayReason()).isEqualTo(CloseReason.TIMEOUT);
+        }
+    }
+
+    static Stream<Integer> stallPoints() {
+        return Stream.of(3, 500);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("silentBeforeHandshake")
+    void connectionThatNeverCompletesTheHandshakeIsClosedAfterTheHandshakeTimeout(String name, byte[] prefix)
+            throws Exception {
+        try (RawPeer peer = new RawPeer(server.address())) {
+            peer.sendRaw(prefix);
+            RawPeer.Frame goAway = peer.readGoAway();
+            assertThat(goAway.goAwayReason()).isEqualTo(CloseReason.PROTOCOL_ERROR);
+            assertThat(goAway.goAwayMessage()).contains("no HELLO within 500 ms");
+            assertThat(peer.isClosedByServer()).isTrue();
+        }
+    }
+
+    static Stream<Arguments> silentBeforeHandshake() {
+        byte[] hello = hello(Hello.MAGIC, 1, "slowpoke");
+        return Stream.of(Arguments.of("nothing at all", new byte[0]),
+                Arguments.of("half a HELLO", java.util.Arrays.copyOf(hello, hello.length / 2)));
+    }
+
+    private static Arguments bad(String name, boolean afterHandshake, byte[] bytes, String message) {
+        return Arguments.of(new BadInput(name, afterHandshake, bytes, CloseReason.PROTOCOL_ERROR, message));
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static ByteBuf frame(FrameType type, byte[] payload) {
+        ByteBuf out = Unpooled.buffer();
+        Frames.writeHeader(out, type, payload.length);
+        out.writeBytes(payload);
+        return out;
+    }
+
+    private static byte[] header(int type, int flags, int length) {
+        return new byte[] {(byte) type, (byte) flags, (byte) (length >>> 24), (byte) (length >>> 16),
+                (byte) (length >>> 8), (byte) length};
+    }
+
+    private static byte[] hello(int magic, int version, String id) {
+        byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        ByteBuf out = Unpooled.buffer();
+        Frames.writeHeader(out, FrameType.HELLO, 10 + idBytes.length);
+        out.writeInt(magic).writeByte(version).writeInt(0).writeByte(idBytes.length).writeBytes(idBytes);
+        return wire(out);
+    }
+
+    private static byte[] truncatedHello() {
+        ByteBuf out = Unpooled.buffer();
+        Frames.writeHeader(out, FrameType.HELLO, 11);
+        out.writeInt(Hello.MAGIC).writeByte(1).writeInt(0).writeByte(40).writeByte('a');
+        return wire(out);
+    }
+
+    static byte[] wire(ByteBuf frame) {
+        byte[] bytes = new byte[frame.readableBytes()];
+        frame.readBytes(bytes);
+        frame.release();
+        return bytes;
+    }
+}
