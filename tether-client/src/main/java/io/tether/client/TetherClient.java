@@ -1,0 +1,235 @@
+package io.tether.client;
+
+import io.netty.channel.EventLoopGroup;
+import io.tether.client.internal.ClientConfig;
+import io.tether.client.internal.ClientConnector;
+import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.heartbeat.HeartbeatProfile;
+import io.tether.internal.Exchange;
+import io.tether.messaging.ConnectionLostException;
+import io.tether.messaging.RemoteErrorException;
+import io.tether.protocol.Frames;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * A Tether client: keeps one connection to the first reachable server alive, heartbeats on its own
+ * schedule, notices a dead server within the negotiated timeout, and reconnects with backoff.
+ *
+ * <pre>{@code
+ * TetherClient client = TetherClient.builder()
+ *         .server("127.0.0.1", 7000)
+ *         .clientId("alice")
+ *         .heartbeat(HeartbeatProfile.STRICT)
+ *         .listener(new ClientListener() { ... })
+ *         .build()
+ *         .start();
+ * client.send("hello".getBytes(UTF_8));
+ * }</pre>
+ */
+public final class TetherClient implements AutoCloseable {
+    private final ClientConfig config;
+    private final ClientConnector connector;
+
+    private TetherClient(ClientConfig config) {
+        this.config = config;
+        this.connector = new ClientConnector(config);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts connecting in the background and returns at once. */
+    public TetherClient start() {
+        connector.start();
+        return this;
+    }
+
+    public String clientId() {
+        return config.clientId();
+    }
+
+    public ClientState state() {
+        return connector.state();
+    }
+
+    /** Waits until the client is ONLINE; false if it was not within {@code timeout}. */
+    public boolean awaitOnline(Duration timeout) throws InterruptedException {
+        return connector.awaitState(ClientState.ONLINE, timeout);
+    }
+
+    /** The server this client is connected to now. */
+    public Optional<InetSocketAddress> connectedServer() {
+        return Optional.ofNullable(connector.connectedTo());
+    }
+
+    /** The heartbeat the server enforces for this client, once it has said so. */
+    public Optional<HeartbeatPolicy> negotiatedHeartbeat() {
+        return Optional.ofNullable(connector.negotiatedHeartbeat());
+    }
+
+    /** Round trip of the most recent acknowledged heartbeat. */
+    public Optional<Duration> lastRtt() {
+        int micros = connector.lastRttMicros();
+        return micros > 0 ? Optional.of(Duration.ofNanos(micros * 1000L)) : Optional.empty();
+    }
+
+    /** Sends one DATA frame; completes when written, fails at once if the client is not online. */
+    public CompletableFuture<Void> send(byte[] payload) {
+        Exchange exchange = connector.exchange();
+        return exchange == null ? CompletableFuture.failedFuture(notOnline()) : exchange.send(payload);
+    }
+
+    /**
+     * Asks the server and completes with its answer. Fails with {@link io.tether.messaging.RequestTimeoutException}
+     * after {@code timeout}, with {@link RemoteErrorException} if the server answered ERROR, and at once with
+     * {@link ConnectionLostException} if the client is not online or the connection dies first.
+     */
+    public CompletableFuture<byte[]> request(byte[] payload, Duration timeout) {
+        Exchange exchange = connector.exchange();
+        return exchange == null ? CompletableFuture.failedFuture(notOnline()) : exchange.request(payload, timeout);
+    }
+
+    /** Blocking form of {@link #request}; throws what the future would fail with. */
+    public byte[] requestBlocking(byte[] payload, Duration timeout)
+            throws IOException, TimeoutException, RemoteErrorException, InterruptedException {
+        try {
+            return request(payload, timeout).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof TimeoutException timedOut) {
+                throw timedOut;
+            }
+            if (cause instanceof RemoteErrorException remote) {
+                throw remote;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    private ConnectionLostException notOnline() {
+        return new ConnectionLostException(null, config.clientId() + " is not online (state " + state() + ")");
+    }
+
+    /** Says goodbye to the server, fails pending requests at once, and stops reconnecting. */
+    @Override
+    public void close() {
+        connector.close();
+    }
+
+    /** Configures a {@link TetherClient}. Only the server and the client id are required. */
+    public static final class Builder {
+        private final List<InetSocketAddress> servers = new ArrayList<>();
+        private String clientId;
+        private HeartbeatPolicy heartbeat = HeartbeatProfile.STANDARD.policy();
+        private ReconnectBackoff backoff = ReconnectBackoff.DEFAULT;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private int maxPayload = Frames.DEFAULT_MAX_PAYLOAD;
+        private final List<ClientListener> listeners = new ArrayList<>();
+        private Consumer<byte[]> messageHandler = payload -> { };
+        private ClientRequestHandler requestHandler;
+        private EventLoopGroup group;
+
+        private Builder() {
+        }
+
+        /** Adds a server; servers are tried in the order added. */
+        public Builder server(String host, int port) {
+            return server(InetSocketAddress.createUnresolved(host, port));
+        }
+
+        public Builder server(InetSocketAddress address) {
+            servers.add(Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
+        public Builder clientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        public Builder heartbeat(HeartbeatProfile profile) {
+            return heartbeat(profile.policy());
+        }
+
+        /** The interval asked of the server, and the timeout for its answer to HELLO. */
+        public Builder heartbeat(HeartbeatPolicy policy) {
+            this.heartbeat = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        public Builder reconnectBackoff(ReconnectBackoff backoff) {
+            this.backoff = Objects.requireNonNull(backoff, "backoff");
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("connect timeout must be positive");
+            }
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Largest frame payload accepted from the server. */
+        public Builder maxPayload(int bytes) {
+            if (bytes < 64 || bytes > Frames.MAX_MAX_PAYLOAD) {
+                throw new IllegalArgumentException("max payload must be within 64.." + Frames.MAX_MAX_PAYLOAD);
+            }
+            this.maxPayload = bytes;
+            return this;
+        }
+
+        public Builder listener(ClientListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Receives DATA frames from the server, on the client's event loop. */
+        public Builder messageHandler(Consumer<byte[]> handler) {
+            this.messageHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        public Builder requestHandler(ClientRequestHandler handler) {
+            this.requestHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Runs this client on a shared event loop group instead of a thread of its own — for processes
+         * that hold many clients. The group is not shut down when the client closes.
+         */
+        public Builder eventLoopGroup(EventLoopGroup group) {
+            this.group = Objects.requireNonNull(group, "group");
+            return this;
+        }
+
+        public TetherClient build() {
+            if (servers.isEmpty()) {
+                throw new IllegalStateException("at least one server address is required");
+            }
+            if (clientId == null || clientId.isBlank()) {
+                throw new IllegalStateException("a client id is required");
+            }
+            return new TetherClient(new ClientConfig(List.copyOf(servers), clientId, heartbeat, backoff, connectTimeout,
+                    maxPayload, List.copyOf(listeners), messageHandler, requestHandler, group));
+        }
+    }
+}

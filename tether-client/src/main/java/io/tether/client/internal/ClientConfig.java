@@ -1,0 +1,25 @@
+package io.tether.client.internal;
+
+import io.netty.channel.EventLoopGroup;
+import io.tether.client.ClientListener;
+import io.tether.client.ClientRequestHandler;
+import io.tether.client.ReconnectBackoff;
+import io.tether.heartbeat.HeartbeatPolicy;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Everything a client was built with; immutable. {@code group} is null when the client owns its loop. */
+public record ClientConfig(
+        List<InetSocketAddress> servers,
+        String clientId,
+        HeartbeatPolicy heartbeat,
+        ReconnectBackoff backoff,
+        Duration connectTimeout,
+        int maxPayload,
+        List<ClientListener> listeners,
+        Consumer<byte[]> messageHandler,
+        ClientRequestHandler requestHandler,
+        EventLoopGroup group) {
+}

@@ -1,0 +1,306 @@
+package io.tether.client.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tether.client.ClientListener;
+import io.tether.client.ClientState;
+import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.internal.Exchange;
+import io.tether.internal.FrameDecoder;
+import io.tether.internal.LivenessHandler;
+import io.tether.internal.Transports;
+import io.tether.messaging.ConnectionLostException;
+import io.tether.protocol.CloseReason;
+import io.tether.protocol.Frames;
+import io.tether.protocol.Welcome;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's connection state machine. Every transition runs on the client's one event loop, so the
+ * fields it alone touches need no locks; what other threads read is volatile.
+ *
+ * <p>Failover: the servers are tried in order; a failed attempt moves on to the next at once, and only a
+ * whole failed round waits for the backoff. A lost connection starts again from the first server.
+ */
+public final class ClientConnector {
+    private static final Logger log = LoggerFactory.getLogger(ClientConnector.class);
+
+    private final ClientConfig config;
+    private final EventLoopGroup ownGroup;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final Object stateMonitor = new Object();
+
+    private volatile ClientState state;
+    private volatile Exchange exchange;
+    private volatile Welcome welcome;
+    private volatile InetSocketAddress connectedTo;
+    private volatile int lastRttMicros;
+
+    // Confined to the event loop.
+    private Channel channel;
+    private boolean wasOnline;
+    private String closeReason;
+    private CloseReason closeCode;
+    private int attempt;
+    private int serverIndex;
+    private ScheduledFuture<?> retry;
+    private boolean closing;
+
+    public ClientConnector(ClientConfig config) {
+        this.config = config;
+        this.ownGroup = config.group() == null ? Transports.newGroup(1, "tether-client", true) : null;
+        this.loop = (config.group() != null ? config.group() : ownGroup).next();
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(Transports.socketChannelType())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast("liveness", new LivenessHandler())
+                                .addLast("decoder", new FrameDecoder(config.maxPayload()))
+                                .addLast("handshake", new ClientHandshakeHandler(ClientConnector.this))
+                                .addLast("lifecycle", new ClientLifecycleHandler(ClientConnector.this));
+                    }
+                });
+    }
+
+    ClientConfig config() {
+        return config;
+    }
+
+    public void start() {
+        loop.execute(() -> {
+            if (state == null) {
+                changeState(ClientState.CONNECTING, "starting");
+                connect();
+            }
+        });
+    }
+
+    private void connect() {
+        retry = null;
+        if (closing) {
+            return;
+        }
+        InetSocketAddress server = config.servers().get(serverIndex);
+        closeReason = null;
+        closeCode = null;
+        wasOnline = false;
+        log.debug("{}: connecting to {}", config.clientId(), server);
+        ChannelFuture connecting = bootstrap.connect(server);
+        channel = connecting.channel();
+        connecting.addListener(done -> {
+            if (!done.isSuccess()) {
+                attemptFailed("cannot connect to " + describe(server) + ": " + done.cause().getMessage());
+            }
+        });
+    }
+
+    /** A connection attempt failed before the handshake completed: next server, or back off after a round. */
+    private void attemptFailed(String reason) {
+        if (closing) {
+            return;
+        }
+        if (serverIndex + 1 < config.servers().size()) {
+            serverIndex++;
+            log.info("{}: {}; trying {}", config.clientId(), reason, describe(config.servers().get(serverIndex)));
+            changeState(ClientState.RECONNECTING, reason);
+            connect();
+            return;
+        }
+        serverIndex = 0;
+        scheduleRetry(reason);
+    }
+
+    private void scheduleRetry(String reason) {
+        Duration delay = config.backoff().delay(attempt++, ThreadLocalRandom.current());
+        log.info("{}: {}; retrying in {} ms", config.clientId(), reason, delay.toMillis());
+        changeState(ClientState.RECONNECTING, reason);
+        retry = loop.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** WELCOME arrived: the client is online on {@code ch}. */
+    void online(Channel ch, Welcome accepted, Exchange accepting) {
+        if (ch != channel || closing) {
+            ch.close();
+            return;
+        }
+        wasOnline = true;
+        attempt = 0;
+        welcome = accepted;
+        connectedTo = (InetSocketAddress) ch.remoteAddress();
+        exchange = accepting;
+        changeState(ClientState.ONLINE, "connected to " + describe(connectedTo) + " as session " + accepted.sessionId()
+                + ", heartbeat every " + accepted.intervalMillis() + " ms, timeout " + accepted.timeoutMillis() + " ms");
+    }
+
+    /** Records why {@code ch} is about to close, so the state change can say so. First reason wins. */
+    void closing(Channel ch, CloseReason code, String reason) {
+        if (ch == channel && closeReason == null) {
+            closeReason = reason;
+            closeCode = code;
+        }
+    }
+
+    void channelClosed(Channel ch) {
+        if (ch != channel) {
+            return;
+        }
+        String reason = closeReason != null ? closeReason : "connection closed by the server";
+        Exchange lost = exchange;
+        exchange = null;
+        connectedTo = null;
+        if (lost != null) {
+            lost.close(new ConnectionLostException(closeCode, "connection to the server lost: " + reason));
+        }
+        if (closing) {
+            return;
+        }
+        if (closeCode == CloseReason.REPLACED) {
+            // Reconnecting would only evict the newer client with our id, which would then evict us.
+            changeState(ClientState.CLOSED, reason);
+            shutdownOwnGroup();
+        } else if (wasOnline) {
+            serverIndex = 0;
+            scheduleRetry(reason);
+        } else {
+            attemptFailed(reason);
+        }
+    }
+
+    void rtt(int micros) {
+        lastRttMicros = micros;
+        Duration rtt = Duration.ofNanos(micros * 1000L);
+        for (ClientListener listener : config.listeners()) {
+            try {
+                listener.heartbeatAcknowledged(rtt);
+            } catch (RuntimeException e) {
+                log.error("client listener failed", e);
+            }
+        }
+    }
+
+    public int lastRttMicros() {
+        return lastRttMicros;
+    }
+
+    private void changeState(ClientState next, String reason) {
+        ClientState previous = state;
+        if (previous == next) {
+            return;
+        }
+        synchronized (stateMonitor) {
+            state = next;
+            stateMonitor.notifyAll();
+        }
+        log.info("{}: {}{} ({})", config.clientId(), previous == null ? "" : previous + " -> ", next, reason);
+        for (ClientListener listener : config.listeners()) {
+            try {
+                listener.stateChanged(previous, next, reason);
+            } catch (RuntimeException e) {
+                log.error("client listener failed", e);
+            }
+        }
+    }
+
+    public ClientState state() {
+        ClientState current = state;
+        return current == null ? ClientState.CONNECTING : current;
+    }
+
+    public boolean awaitState(ClientState wanted, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (stateMonitor) {
+            while (state != wanted) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(stateMonitor, left);
+            }
+            return true;
+        }
+    }
+
+    public Exchange exchange() {
+        return exchange;
+    }
+
+    public Welcome welcome() {
+        return welcome;
+    }
+
+    public InetSocketAddress connectedTo() {
+        return connectedTo;
+    }
+
+    public HeartbeatPolicy negotiatedHeartbeat() {
+        Welcome current = welcome;
+        return current == null ? null
+                : HeartbeatPolicy.of(Duration.ofMillis(current.intervalMillis()), Duration.ofMillis(current.timeoutMillis()));
+    }
+
+    /** Says goodbye to the server, fails pending requests, and stops; waits at most a few seconds. */
+    public void close() {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                if (closing) {
+                    closed.complete(null);
+                    return;
+                }
+                closing = true;
+                if (retry != null) {
+                    retry.cancel(false);
+                }
+                Exchange lost = exchange;
+                exchange = null;
+                if (lost != null) {
+                    lost.close(new ConnectionLostException(CloseReason.CLIENT_CLOSED, "client closed"));
+                }
+                changeState(ClientState.CLOSED, "closed by the application");
+                if (channel != null && channel.isActive()) {
+                    channel.writeAndFlush(Frames.goAway(channel.alloc(), CloseReason.CLIENT_CLOSED, "client closing"));
+                    channel.close().addListener(f -> closed.complete(null));
+                } else {
+                    if (channel != null) {
+                        channel.close();
+                    }
+                    closed.complete(null);
+                }
+            });
+            closed.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("{}: close did not finish cleanly: {}", config.clientId(), e.toString());
+        } finally {
+            shutdownOwnGroup();
+        }
+    }
+
+    private void shutdownOwnGroup() {
+        if (ownGroup != null) {
+            ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    static String describe(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+}

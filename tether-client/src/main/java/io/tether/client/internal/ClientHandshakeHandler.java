@@ -1,0 +1,58 @@
+package io.tether.client.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.tether.internal.Exchange;
+import io.tether.internal.LivenessHandler;
+import io.tether.protocol.CloseReason;
+import io.tether.protocol.FrameType;
+import io.tether.protocol.Frames;
+import io.tether.protocol.Hello;
+import io.tether.protocol.Welcome;
+import java.net.InetSocketAddress;
+
+/**
+ * Says HELLO as soon as the socket connects and waits for WELCOME within the client's own timeout, so a
+ * server that accepts and then never answers is detected like any other dead server.
+ */
+final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
+    private final ClientConnector connector;
+
+    ClientHandshakeHandler(ClientConnector connector) {
+        this.connector = connector;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ClientConfig config = connector.config();
+        long timeout = config.heartbeat().timeout().toNanos();
+        ctx.pipeline().get(LivenessHandler.class).arm(timeout, (c, silent) -> {
+            connector.closing(c.channel(), CloseReason.TIMEOUT, "no answer to HELLO from "
+                    + ClientConnector.describe((InetSocketAddress) c.channel().remoteAddress()) + " within " + config.heartbeat().timeout().toMillis() + " ms");
+            c.close();
+        });
+        ctx.writeAndFlush(new Hello(Hello.PROTOCOL_VERSION, config.heartbeat().interval().toMillis(), config.clientId())
+                .encode(ctx.alloc()));
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            if (Frames.type(frame) == FrameType.GOAWAY) {
+                connector.closing(ctx.channel(), Frames.goAwayReason(frame), "server refused the handshake: "
+                        + Frames.goAwayReason(frame) + " - " + Frames.goAwayMessage(frame));
+                ctx.close();
+                return;
+            }
+            Welcome welcome = Welcome.decode(frame);
+            Exchange exchange = new Exchange(ctx.channel(), welcome.maxPayload());
+            ctx.pipeline().replace(this, "session", new ClientSessionHandler(connector, welcome, exchange));
+            connector.online(ctx.channel(), welcome, exchange);
+        } finally {
+            frame.release();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.tether.client.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tether.internal.Exchange;
+import io.tether.internal.FrameDispatcher;
+import io.tether.internal.LivenessHandler;
+import io.tether.protocol.CloseReason;
+import io.tether.protocol.Frames;
+import io.tether.protocol.Welcome;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An online client connection: sends heartbeats on its own schedule, measures their round trips, declares
+ * the server dead after the negotiated timeout of silence, and routes application traffic.
+ *
+ * <p>Heartbeat rule: ping when nothing has been written for an interval (so the server hears from us), or
+ * when nothing has been read for an interval and no ping went out during it (so we hear from the server
+ * even while we only stream data to it). The timer is a task on the event loop, independent of the
+ * application's threads, so no write the application makes can hold it up.
+ */
+final class ClientSessionHandler extends FrameDispatcher {
+    private final ClientConnector connector;
+    private final Welcome welcome;
+    private final long intervalNanos;
+    private ChannelHandlerContext ctx;
+    private LivenessHandler liveness;
+    private ScheduledFuture<?> heartbeat;
+    private long lastPingNanos;
+
+    ClientSessionHandler(ClientConnector connector, Welcome welcome, Exchange exchange) {
+        super(exchange);
+        this.connector = connector;
+        this.welcome = welcome;
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(welcome.intervalMillis());
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.liveness = ctx.pipeline().get(LivenessHandler.class);
+        lastPingNanos = System.nanoTime();
+        liveness.arm(TimeUnit.MILLISECONDS.toNanos(welcome.timeoutMillis()), (c, silent) -> {
+            connector.closing(c.channel(), CloseReason.TIMEOUT, "server silent for "
+                    + TimeUnit.NANOSECONDS.toMillis(silent) + " ms (timeout " + welcome.timeoutMillis() + " ms)");
+            c.close();
+        });
+        scheduleHeartbeat(intervalNanos);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        handlerRemoved(ctx);
+        ctx.fireChannelInactive();
+    }
+
+    private void scheduleHeartbeat(long delayNanos) {
+        heartbeat = ctx.executor().schedule(this::heartbeatDue, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private void heartbeatDue() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        boolean writeIdle = now - liveness.lastWriteNanos() >= intervalNanos;
+        boolean readIdle = now - liveness.lastReadNanos() >= intervalNanos && now - lastPingNanos >= intervalNanos;
+        if (writeIdle || readIdle) {
+            lastPingNanos = now;
+            ctx.writeAndFlush(Frames.ping(ctx.alloc(), (int) (now / 1000), connector.lastRttMicros()), ctx.voidPromise());
+        }
+        long nextWrite = liveness.lastWriteNanos() + intervalNanos;
+        long nextRead = Math.max(liveness.lastReadNanos(), lastPingNanos) + intervalNanos;
+        scheduleHeartbeat(Math.min(nextWrite, nextRead) - System.nanoTime());
+    }
+
+    @Override
+    protected void onPong(ByteBuf pong) {
+        if (Frames.payloadLength(pong) == Frames.PING_PAYLOAD_LENGTH) {
+            int sentMicros = pong.getInt(Frames.payloadOffset(pong));
+            int rttMicros = (int) (System.nanoTime() / 1000) - sentMicros; // wraps correctly for RTTs under 35 min
+            if (rttMicros >= 0) {
+                connector.rtt(Math.max(1, rttMicros));
+            }
+        }
+    }
+
+    @Override
+    protected void onData(byte[] payload) {
+        connector.config().messageHandler().accept(payload);
+    }
+
+    @Override
+    protected CompletionStage<byte[]> onRequest(byte[] payload) {
+        var handler = connector.config().requestHandler();
+        return handler == null ? null : handler.onRequest(payload);
+    }
+
+    @Override
+    protected void onGoAway(ChannelHandlerContext ctx, CloseReason reason, String message) {
+        connector.closing(ctx.channel(), reason, "server said goodbye: " + reason + " - " + message);
+        ctx.close();
+    }
+
+    @Override
+    protected String describe() {
+        return connector.config().clientId();
+    }
+}

@@ -1,0 +1,123 @@
+package io.tether.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tether.protocol.CloseReason;
+import io.tether.server.PresenceEvent;
+import io.tether.server.TetherServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ClientConnectionTest extends ClientHarness {
+
+    @Test
+    void clientComesOnlineHeartbeatsAndMeasuresRtt() throws Exception {
+        TetherServer server = startServer(server(0));
+        StateLog log = new StateLog();
+        TetherClient client = startClient(client("alice", server.address().getPort()).listener(log));
+
+        assertThat(client.awaitOnline(Duration.ofSeconds(5))).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> log.rtts.size() >= 5);
+
+        assertThat(log.states).startsWith(ClientState.CONNECTING, ClientState.ONLINE);
+        assertThat(client.lastRtt()).isPresent();
+        assertThat(client.negotiatedHeartbeat()).contains(FAST);
+        assertThat(server.isOnline("alice")).isTrue();
+        assertThat(presence).noneMatch(e -> e.type() == PresenceEvent.Type.OFFLINE);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> server.sessions().get(0).lastRtt() != null);
+    }
+
+    @Test
+    void closingTheClientTellsTheServer() throws Exception {
+        TetherServer server = startServer(server(0));
+        TetherClient client = startClient(client("bob", server.address().getPort()));
+        assertThat(client.awaitOnline(Duration.ofSeconds(5))).isTrue();
+
+        client.close();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> presence.stream().anyMatch(e ->
+                e.type() == PresenceEvent.Type.OFFLINE && e.reason() == CloseReason.CLIENT_CLOSED
+                        && e.detail().contains("client closing")));
+        assertThat(client.state()).isEqualTo(ClientState.CLOSED);
+    }
+
+    @Test
+    void serverThatAcceptsButNeverAnswersIsDeclaredDeadAndARealServerLaterIsFound() throws Exception {
+        StateLog log = new StateLog();
+        int port;
+        TetherClient client;
+        try (FrozenServer frozen = new FrozenServer(false)) {
+            port = frozen.port();
+            client = startClient(client("carol", port).listener(log));
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.states.contains(ClientState.RECONNECTING));
+            assertThat(log.reasons).anyMatch(r -> r.contains("no answer to HELLO") && r.contains("within 300 ms"));
+        }
+        startServer(server(port));
+        assertThat(client.awaitOnline(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
+    void serverThatFreezesAfterTheHandshakeIsDeclaredDeadWithinItsTimeout() throws Exception {
+        StateLog log = new StateLog();
+        try (FrozenServer frozen = new FrozenServer(true)) {
+            TetherClient client = startClient(client("dave", frozen.port()).listener(log));
+            assertThat(client.awaitOnline(Duration.ofSeconds(5))).isTrue();
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.states.contains(ClientState.RECONNECTING));
+
+            assertThat(log.reasons).anyMatch(r -> r.contains("server silent for") && r.contains("timeout 300 ms"));
+            // It keeps trying on its own: the frozen server sees new connections.
+            await().atMost(Duration.ofSeconds(5)).until(() -> frozen.acceptedCount() >= 2);
+        }
+    }
+
+    @Test
+    void restartedServerGetsTheClientBackOnItsOwn() throws Exception {
+        TetherServer first = startServer(server(0));
+        int port = first.address().getPort();
+        StateLog log = new StateLog();
+        TetherClient client = startClient(client("erin", port).listener(log));
+        assertThat(client.awaitOnline(Duration.ofSeconds(5))).isTrue();
+
+        first.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> client.state() == ClientState.RECONNECTING);
+        assertThat(log.reasons).anyMatch(r -> r.contains("SERVER_SHUTDOWN"));
+
+        TetherServer second = startServer(server(port));
+        assertThat(client.awaitOnline(Duration.ofSeconds(10))).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> second.isOnline("erin"));
+    }
+
+    @Test
+    void failsOverToTheNextServerInOrder() throws Exception {
+        int deadPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            deadPort = probe.getLocalPort();
+        }
+        TetherServer live = startServer(server(0));
+        TetherClient client = startClient(client("frank", deadPort, live.address().getPort()));
+
+        assertThat(client.awaitOnline(Duration.ofSeconds(5))).isTrue();
+        assertThat(client.connectedServer()).get().extracting(a -> a.getPort()).isEqualTo(live.address().getPort());
+    }
+
+    @Test
+    void replacedClientStopsInsteadOfFightingForItsId() throws Exception {
+        TetherServer server = startServer(server(0));
+        StateLog log = new StateLog();
+        TetherClient older = startClient(client("twin", server.address().getPort()).listener(log));
+        assertThat(older.awaitOnline(Duration.ofSeconds(5))).isTrue();
+
+        TetherClient newer = startClient(client("twin", server.address().getPort()));
+        assertThat(newer.awaitOnline(Duration.ofSeconds(5))).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> older.state() == ClientState.CLOSED);
+        assertThat(log.reasons).last().asString().contains("REPLACED");
+        assertThat(server.session("twin")).isPresent();
+        assertThat(newer.state()).isEqualTo(ClientState.ONLINE);
+    }
+}
