@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -119,5 +122,19 @@ class ClientConnectionTest extends ClientHarness {
         assertThat(log.reasons).last().asString().contains("REPLACED");
         assertThat(server.session("twin")).isPresent();
         assertThat(newer.state()).isEqualTo(ClientState.ONLINE);
+    }
+
+    @Test
+    void runsOnAnApplicationsEventLoopGroupOfEitherTransport() throws Exception {
+        TetherServer server = startServer(server(0));
+        EventLoopGroup nio = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            TetherClient client = startClient(client("guest", server.address().getPort()).eventLoopGroup(nio));
+            assertThat(client.awaitOnline(Duration.ofSeconds(5))).isTrue();
+            client.close();
+            assertThat(nio.isShuttingDown()).as("a shared group belongs to the application").isFalse();
+        } finally {
+            nio.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 }

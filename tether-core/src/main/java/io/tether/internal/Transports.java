@@ -1,7 +1,9 @@
 package io.tether.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -40,5 +42,16 @@ public final class Transports {
 
     public static Class<? extends Channel> socketChannelType() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * The socket channel type that can register with {@code loop}: an application may hand the client an
+     * event loop group of either kind, whatever this process would pick by itself.
+     */
+    public static Class<? extends Channel> socketChannelTypeFor(EventLoop loop) {
+        if (loop instanceof IoEventLoop io) {
+            return io.isIoType(EpollIoHandler.class) ? EpollSocketChannel.class : NioSocketChannel.class;
+        }
+        return socketChannelType();
     }
 }

@@ -65,7 +65,7 @@ public final class ClientConnector {
         this.loop = (config.group() != null ? config.group() : ownGroup).next();
         this.bootstrap = new Bootstrap()
                 .group(loop)
-                .channel(Transports.socketChannelType())
+                .channel(Transports.socketChannelTypeFor(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)

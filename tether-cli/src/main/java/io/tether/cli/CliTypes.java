@@ -1,0 +1,55 @@
+package io.tether.cli;
+
+import io.tether.heartbeat.HeartbeatProfile;
+import io.tether.util.Durations;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Converters that turn flag values into types, each failing with a message fit for one line. */
+final class CliTypes {
+    private CliTypes() {
+    }
+
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class ProfileConverter implements ITypeConverter<HeartbeatProfile> {
+        @Override
+        public HeartbeatProfile convert(String value) {
+            try {
+                return HeartbeatProfile.named(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class HostPortConverter implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            int colon = value.lastIndexOf(':');
+            if (colon <= 0 || colon == value.length() - 1) {
+                throw new TypeConversionException("'" + value + "' is not host:port");
+            }
+            try {
+                int port = Integer.parseInt(value.substring(colon + 1));
+                if (port < 1 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+                return InetSocketAddress.createUnresolved(value.substring(0, colon), port);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' has no valid port (1-65535)");
+            }
+        }
+    }
+}

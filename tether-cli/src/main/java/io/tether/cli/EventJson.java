@@ -1,0 +1,33 @@
+package io.tether.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tether.server.PresenceEvent;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One presence event as one line of JSON, for {@code --events jsonl}. */
+final class EventJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private EventJson() {
+    }
+
+    static String line(PresenceEvent event) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("event", event.type().name());
+        json.put("clientId", event.clientId());
+        json.put("sessionId", event.sessionId());
+        json.put("remote", event.remote());
+        json.put("reason", event.reason() == null ? null : event.reason().name());
+        json.put("detail", event.detail());
+        json.put("silentMs", event.silentMillis());
+        json.put("legacy", event.legacy());
+        json.put("at", event.at());
+        try {
+            return MAPPER.writeValueAsString(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write event as JSON", e);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.tether.cli;
+
+import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.heartbeat.HeartbeatProfile;
+import io.tether.server.PresenceEvent;
+import io.tether.server.ServerStats;
+import io.tether.server.TetherServer;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Run a heartbeat server until Ctrl-C. Stops gracefully: every client gets GOAWAY.")
+final class ServerCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger("tether.server");
+
+    enum EventFormat { text, jsonl }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to bind. Default: ${DEFAULT-VALUE}.")
+    String host = "0.0.0.0";
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Tether protocol port. Default: ${DEFAULT-VALUE}.")
+    int port = 7000;
+
+    @Option(names = "--legacy-port", paramLabel = "PORT",
+            description = "Also accept classic clients (8-byte little-endian {type, length} header) on this port.")
+    Integer legacyPort;
+
+    @Mixin
+    HeartbeatOptions heartbeat;
+
+    @Option(names = "--events", paramLabel = "FORMAT",
+            description = "text: log lines; jsonl: one JSON object per ONLINE/OFFLINE on stdout. Default: ${DEFAULT-VALUE}.")
+    EventFormat events = EventFormat.text;
+
+    @Option(names = "--summary-every", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
+            description = "How often to log a one-line summary (0ms = never). Default: 10s.")
+    Duration summaryEvery = Duration.ofSeconds(10);
+
+    @Option(names = "--threads", paramLabel = "N", description = "Event loop threads. Default: one per core.")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Override
+    public Integer call() throws Exception {
+        HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine(), HeartbeatProfile.STANDARD);
+        checkPort(port, "--port");
+        if (legacyPort != null) {
+            checkPort(legacyPort, "--legacy-port");
+        }
+        if (threads < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
+        }
+        PrintStream out = System.out;
+        TetherServer.Builder builder = TetherServer.builder().host(host).port(port).heartbeat(policy).eventLoopThreads(threads)
+                .messageHandler((session, payload) -> log.info("{} sent {} bytes", session.clientId(), payload.length));
+        if (legacyPort != null) {
+            builder.legacyPort(legacyPort);
+        }
+        if (events == EventFormat.jsonl) {
+            builder.listener(event -> {
+                synchronized (out) {
+                    out.println(EventJson.line(event));
+                    out.flush();
+                }
+            });
+        } else {
+            builder.listener(event -> log.info("{}", describe(event)));
+        }
+        TetherServer server = builder.build().start();
+
+        ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "tether-summary");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (!summaryEvery.isZero()) {
+            summary.scheduleAtFixedRate(() -> log.info("{}", summaryLine(server.stats())),
+                    summaryEvery.toMillis(), summaryEvery.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            summary.shutdownNow();
+            server.close();
+            stopped.countDown();
+        }, "tether-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private void checkPort(int value, String flag) {
+        if (value < 0 || value > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be within 0..65535, got " + value);
+        }
+    }
+
+    static String describe(PresenceEvent event) {
+        return event.type() == PresenceEvent.Type.ONLINE
+                ? "ONLINE  " + event.clientId() + " from " + event.remote() + (event.legacy() ? " (classic)" : "")
+                : "OFFLINE " + event.clientId() + " " + event.reason() + ": " + event.detail();
+    }
+
+    static String summaryLine(ServerStats stats) {
+        String offline = stats.offlineByReason().entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey().name().toLowerCase(java.util.Locale.ROOT) + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+        return "online=" + stats.online() + " accepted=" + stats.accepted() + " went-offline=" + stats.offlineEvents()
+                + (offline.isEmpty() ? "" : " (" + offline + ")") + " refused=" + stats.rejected();
+    }
+}
