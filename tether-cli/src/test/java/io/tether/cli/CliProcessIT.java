@@ -1,0 +1,163 @@
+package io.tether.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged {@code tether.jar} run as separate processes, the way a user runs it. */
+class CliProcessIT {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final List<Running> processes = new ArrayList<>();
+
+    /**
+     * A started process whose stdout and stderr go to files: a pipe read by a thread can lose the last
+     * lines when the JDK drains and closes it as the process exits, and the last lines are the shutdown.
+     */
+    record Running(Process process, Path outFile, Path errFile) {
+        List<String> out() {
+            return lines(outFile);
+        }
+
+        List<String> err() {
+            return lines(errFile);
+        }
+
+        boolean saw(String text) {
+            return out().stream().anyMatch(line -> line.contains(text));
+        }
+
+        private static List<String> lines(Path file) {
+            try {
+                return Files.readAllLines(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    @TempDir
+    Path logs;
+
+    private Running tether(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("tether.jar")));
+        command.addAll(List.of(args));
+        Path out = logs.resolve("process-" + processes.size() + ".out");
+        Path err = logs.resolve("process-" + processes.size() + ".err");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Running running = new Running(process, out, err);
+        processes.add(running);
+        return running;
+    }
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        for (Running running : processes) {
+            running.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static List<JsonNode> json(Running running) throws IOException {
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : running.out()) {
+            if (line.endsWith("}")) { // a line still being written is read next time
+                events.add(MAPPER.readTree(line));
+            }
+        }
+        return events;
+    }
+
+    private static boolean hasEvent(Running server, String event, String clientId, String reason) throws IOException {
+        return json(server).stream().anyMatch(e -> e.get("event").asText().equals(event)
+                && e.get("clientId").asText().equals(clientId)
+                && (reason == null || reason.equals(e.get("reason").asText())));
+    }
+
+    @Test
+    void serverPrintsJsonLinesForRealClientsAndShutsDownGracefully() throws Exception {
+        int port = freePort();
+        int legacyPort = freePort();
+        Running server = tether("server", "--host", "127.0.0.1", "--port", String.valueOf(port), "--legacy-port",
+                String.valueOf(legacyPort), "--profile", "strict", "--heartbeat-interval", "200ms",
+                "--heartbeat-timeout", "600ms", "--events", "jsonl");
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.err().stream().anyMatch(l -> l.contains("listening")));
+
+        Running client = tether("client", "--server", "127.0.0.1:" + port, "--id", "alice", "--heartbeat-interval", "200ms");
+        await().atMost(Duration.ofSeconds(30)).until(() -> hasEvent(server, "ONLINE", "alice", null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.saw("ONLINE (connected to 127.0.0.1:" + port)
+                && client.saw("rtt "));
+        OutputStream stdin = client.process().getOutputStream();
+        stdin.write("hello from stdin\n".getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.saw("> hello from stdin")
+                && server.err().stream().anyMatch(l -> l.contains("alice sent 16 bytes")));
+
+        try (Socket classic = new Socket("127.0.0.1", legacyPort)) {
+            classic.getOutputStream().write(new byte[8]);
+            String classicId = "127.0.0.1:" + classic.getLocalPort();
+            await().atMost(Duration.ofSeconds(10)).until(() -> hasEvent(server, "ONLINE", classicId, null));
+            await().atMost(Duration.ofSeconds(10)).until(() -> hasEvent(server, "OFFLINE", classicId, "TIMEOUT"));
+        }
+
+        client.process().destroy(); // SIGTERM: the client's shutdown hook says goodbye
+        await().atMost(Duration.ofSeconds(10)).until(() -> hasEvent(server, "OFFLINE", "alice", "CLIENT_CLOSED"));
+
+        Running second = tether("client", "--server", "127.0.0.1:" + port, "--id", "bob", "--quiet-rtt");
+        await().atMost(Duration.ofSeconds(30)).until(() -> hasEvent(server, "ONLINE", "bob", null));
+        server.process().destroy(); // SIGTERM: graceful shutdown
+        assertThat(server.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+        await("SERVER_SHUTDOWN for bob in " + server.out() + " / " + server.err()).atMost(Duration.ofSeconds(10))
+                .until(() -> hasEvent(server, "OFFLINE", "bob", "SERVER_SHUTDOWN"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.saw("RECONNECTING") && second.saw("SERVER_SHUTDOWN"));
+        for (JsonNode event : json(server)) {
+            assertThat(event.fieldNames()).toIterable()
+                    .contains("event", "clientId", "sessionId", "remote", "reason", "at");
+        }
+    }
+
+    @Test
+    void demoRunsItsWholeStoryAndChecksItself() throws Exception {
+        Running demo = tether("demo", "--heartbeat-interval", "100ms", "--heartbeat-timeout", "300ms");
+        assertThat(demo.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(demo.process().exitValue()).as(String.join("\n", demo.out())).isZero();
+        assertThat(demo.out()).anyMatch(l -> l.contains("dave") && l.contains("TIMEOUT"))
+                .anyMatch(l -> l.contains("frank") && l.contains("CONNECTION_RESET"))
+                .anyMatch(l -> l.contains("heartbeats: online 7"))
+                .anyMatch(l -> l.contains("one OFFLINE for every ONLINE: yes"))
+                .noneMatch(l -> l.startsWith("PROBLEM"));
+    }
+
+    @Test
+    void badFlagExitsWithTwoAndOneLine() throws Exception {
+        Running bad = tether("server", "--heartbeat-timeout", "soon");
+        assertThat(bad.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.process().exitValue()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> bad.err().size() == 1);
+        assertThat(bad.err().get(0)).contains("'soon' is not a duration");
+    }
+}
