@@ -1,5 +1,6 @@
 package io.tether.cli;
 
+import io.tether.cli.bench.BenchCommand;
 import io.tether.cli.demo.DemoCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TetherCommand.Version.class,
         description = "Long-lived TCP connections that stay alive and tell the truth about who is alive.",
-        subcommands = {ServerCommand.class, ClientCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, ClientCommand.class, DemoCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class TetherCommand implements Runnable {
     /** Exit code for a bad flag or value. */
     public static final int USAGE_ERROR = 2;

@@ -1,0 +1,186 @@
+package io.tether.cli.bench;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.protocol.CloseReason;
+import io.tether.protocol.Frames;
+import io.tether.protocol.Hello;
+import io.tether.protocol.Welcome;
+import io.tether.server.PresenceEvent;
+import io.tether.server.TetherServer;
+import io.tether.util.Durations;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * How late the server declares silent clients offline. Each client handshakes, sends one PING and then
+ * nothing; the lateness of a verdict is the time from that last byte to the OFFLINE event reaching the
+ * listener, minus the timeout. Client and server share one process and one clock, so the figure is an
+ * upper bound that includes loopback transit and event delivery.
+ */
+@Command(name = "detection", mixinStandardHelpOptions = true,
+        description = "Measure how late silent clients are declared offline (server and clients in this process).")
+final class DetectionBench implements Callable<Integer> {
+    @Option(names = "--clients", description = "Silent clients, all at once (each uses 2 file descriptors). Default: ${DEFAULT-VALUE}.")
+    int clients = 1000;
+
+    @Option(names = "--timeout", converter = DurationOption.class, description = "Heartbeat timeout. Default: 2s.")
+    Duration timeout = Duration.ofSeconds(2);
+
+    @Option(names = "--threads", description = "Server event loop threads. Default: ${DEFAULT-VALUE}.")
+    int threads = 2;
+
+    @Override
+    public Integer call() throws Exception {
+        if (clients < 1 || clients > 9000) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--clients must be within 1..9000 (two file descriptors each, 20,000 per process)");
+        }
+        if (LoggerFactory.getLogger("io.tether") instanceof Logger tetherLog) {
+            tetherLog.setLevel(Level.WARN);
+        }
+        Map<String, Long> lastByteSent = new ConcurrentHashMap<>();
+        long[] lateness = new long[clients];
+        long[] serverSide = new long[clients];
+        int[] count = new int[1];
+        List<String> wrong = new ArrayList<>();
+        CountDownLatch allOffline = new CountDownLatch(clients);
+        HeartbeatPolicy policy = HeartbeatPolicy.of(timeout.dividedBy(3).isZero() ? timeout : timeout.dividedBy(3), timeout);
+        try (TetherServer server = TetherServer.builder().host("127.0.0.1").port(0).heartbeat(policy)
+                .handshakeTimeout(timeout.plusSeconds(30)).eventLoopThreads(threads)
+                .listener(event -> {
+                    long now = System.nanoTime();
+                    if (event.type() != PresenceEvent.Type.OFFLINE || !lastByteSent.containsKey(event.clientId())) {
+                        return;
+                    }
+                    synchronized (lateness) {
+                        if (event.reason() != CloseReason.TIMEOUT) {
+                            wrong.add(event.clientId() + " " + event.reason());
+                        } else {
+                            serverSide[count[0]] = event.silentMillis() - timeout.toMillis();
+                            lateness[count[0]++] = now - lastByteSent.get(event.clientId()) - timeout.toNanos();
+                        }
+                    }
+                    allOffline.countDown();
+                }).build().start()) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.address().getPort());
+            warmUp(address, Math.min(clients, 200));
+            List<SocketChannel> sockets = new ArrayList<>(clients);
+            try {
+                long started = System.nanoTime();
+                for (int i = 0; i < clients; i++) {
+                    sockets.add(handshake(address, "silent-" + i));
+                }
+                // The clock starts at each client's last byte: one PING after the handshake, then silence.
+                ByteBuffer ping = ByteBuffer.wrap(new byte[] {3, 0, 0, 0, 0, 0});
+                for (int i = 0; i < clients; i++) {
+                    writeFully(sockets.get(i), ping.duplicate());
+                    lastByteSent.put("silent-" + i, System.nanoTime());
+                }
+                long connectMillis = (System.nanoTime() - started) / 1_000_000;
+                if (!allOffline.await(timeout.toMillis() + connectMillis + 60_000, TimeUnit.MILLISECONDS)) {
+                    System.out.println("not every client was declared offline in time: " + allOffline.getCount() + " left");
+                    return 1;
+                }
+                print(policy, connectMillis, Arrays.copyOf(lateness, count[0]), wrong, server.transport());
+                System.out.printf(Locale.ROOT, "server's own view (silence at the verdict minus the timeout, ms resolution): max %d ms%n",
+                        Arrays.stream(serverSide, 0, count[0]).max().orElse(0));
+            } finally {
+                for (SocketChannel socket : sockets) {
+                    closeQuietly(socket);
+                }
+            }
+        }
+        return wrong.isEmpty() ? 0 : 1;
+    }
+
+    /** Runs the handshake path once per connection so the measured run is not paying for class loading and JIT. */
+    private static void warmUp(InetSocketAddress address, int connections) throws IOException {
+        List<SocketChannel> sockets = new ArrayList<>(connections);
+        for (int i = 0; i < connections; i++) {
+            sockets.add(handshake(address, "warm-up-" + i));
+        }
+        for (SocketChannel socket : sockets) {
+            closeQuietly(socket);
+        }
+    }
+
+    /** Connects, says HELLO and waits for WELCOME, so the server has certainly read everything sent. */
+    private static SocketChannel handshake(InetSocketAddress address, String id) throws IOException {
+        SocketChannel socket = SocketChannel.open(address);
+        ByteBuf hello = new Hello(Hello.PROTOCOL_VERSION, 0, id).encode(UnpooledByteBufAllocator.DEFAULT);
+        writeFully(socket, hello.nioBuffer());
+        hello.release();
+        ByteBuffer welcome = ByteBuffer.allocate(Frames.HEADER_LENGTH + Welcome.PAYLOAD_LENGTH);
+        while (welcome.hasRemaining()) {
+            if (socket.read(welcome) < 0) {
+                throw new IOException("server closed the connection during the handshake of " + id);
+            }
+        }
+        return socket;
+    }
+
+    private static void writeFully(SocketChannel socket, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            socket.write(bytes);
+        }
+    }
+
+    private void print(HeartbeatPolicy policy, long connectMillis, long[] lateNanos, List<String> wrong, String transport) {
+        Arrays.sort(lateNanos);
+        long within20 = Arrays.stream(lateNanos).filter(n -> n <= 20_000_000L).count();
+        System.out.printf(Locale.ROOT, "silent clients: %d (connected in %d ms), timeout %s, %d server threads, %s, %d cores%n",
+                clients, connectMillis, Durations.format(policy.timeout()), threads, transport,
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "declared offline after the timeout by: min %.2f ms, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                ms(lateNanos[0]), ms(percentile(lateNanos, 50)), ms(percentile(lateNanos, 99)), ms(lateNanos[lateNanos.length - 1]));
+        System.out.printf(Locale.ROOT, "within timeout + 20 ms: %d of %d; declared early: %d; wrong reason: %d%n",
+                within20, lateNanos.length, Arrays.stream(lateNanos).filter(n -> n < 0).count(), wrong.size());
+        wrong.stream().limit(10).forEach(w -> System.out.println("  wrong: " + w));
+    }
+
+    private static long percentile(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static void closeQuietly(SocketChannel socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // measurement is over
+        }
+    }
+
+    static final class DurationOption implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}
