@@ -15,6 +15,12 @@ public final class ConnectionLostException extends IOException {
         this.reason = reason;
     }
 
+    /** The message says what happened; a stack trace would only show where the connection died, at a cost per session. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
+
     /** Why the connection ended, or {@code null} when there never was one. */
     public CloseReason reason() {
         return reason;

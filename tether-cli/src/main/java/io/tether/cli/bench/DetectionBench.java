@@ -63,11 +63,15 @@ final class DetectionBench implements Callable<Integer> {
         int[] count = new int[1];
         List<String> wrong = new ArrayList<>();
         CountDownLatch allOffline = new CountDownLatch(clients);
+        CountDownLatch warmUpExpired = new CountDownLatch(Math.min(clients, 200));
         HeartbeatPolicy policy = HeartbeatPolicy.of(timeout.dividedBy(3).isZero() ? timeout : timeout.dividedBy(3), timeout);
         try (TetherServer server = TetherServer.builder().host("127.0.0.1").port(0).heartbeat(policy)
                 .handshakeTimeout(timeout.plusSeconds(30)).eventLoopThreads(threads)
                 .listener(event -> {
                     long now = System.nanoTime();
+                    if (event.type() == PresenceEvent.Type.OFFLINE && event.clientId().startsWith("warm-up-")) {
+                        warmUpExpired.countDown();
+                    }
                     if (event.type() != PresenceEvent.Type.OFFLINE || !lastByteSent.containsKey(event.clientId())) {
                         return;
                     }
@@ -82,7 +86,7 @@ final class DetectionBench implements Callable<Integer> {
                     allOffline.countDown();
                 }).build().start()) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.address().getPort());
-            warmUp(address, Math.min(clients, 200));
+            warmUp(address, warmUpExpired);
             List<SocketChannel> sockets = new ArrayList<>(clients);
             try {
                 long started = System.nanoTime();
@@ -92,8 +96,8 @@ final class DetectionBench implements Callable<Integer> {
                 // The clock starts at each client's last byte: one PING after the handshake, then silence.
                 ByteBuffer ping = ByteBuffer.wrap(new byte[] {3, 0, 0, 0, 0, 0});
                 for (int i = 0; i < clients; i++) {
+                    lastByteSent.put("silent-" + i, System.nanoTime()); // before the write: an upper bound
                     writeFully(sockets.get(i), ping.duplicate());
-                    lastByteSent.put("silent-" + i, System.nanoTime());
                 }
                 long connectMillis = (System.nanoTime() - started) / 1_000_000;
                 if (!allOffline.await(timeout.toMillis() + connectMillis + 60_000, TimeUnit.MILLISECONDS)) {
@@ -112,11 +116,17 @@ final class DetectionBench implements Callable<Integer> {
         return wrong.isEmpty() ? 0 : 1;
     }
 
-    /** Runs the handshake path once per connection so the measured run is not paying for class loading and JIT. */
-    private static void warmUp(InetSocketAddress address, int connections) throws IOException {
-        List<SocketChannel> sockets = new ArrayList<>(connections);
-        for (int i = 0; i < connections; i++) {
+    /**
+     * Runs the handshake and the expiry path before the measured run, so it does not pay for class loading
+     * and JIT: the warm-up clients go silent and are declared offline like the real ones.
+     */
+    private void warmUp(InetSocketAddress address, CountDownLatch expired) throws Exception {
+        List<SocketChannel> sockets = new ArrayList<>();
+        for (int i = 0; i < expired.getCount(); i++) {
             sockets.add(handshake(address, "warm-up-" + i));
+        }
+        if (!expired.await(timeout.toMillis() + 60_000, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("warm-up clients were not declared offline");
         }
         for (SocketChannel socket : sockets) {
             closeQuietly(socket);

@@ -13,6 +13,7 @@ import io.tether.client.ClientState;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
 import io.tether.internal.FrameDecoder;
+import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.Transports;
 import io.tether.messaging.ConnectionLostException;
@@ -277,8 +278,9 @@ public final class ClientConnector {
                 }
                 changeState(ClientState.CLOSED, "closed by the application");
                 if (channel != null && channel.isActive()) {
-                    channel.writeAndFlush(Frames.goAway(channel.alloc(), CloseReason.CLIENT_CLOSED, "client closing"));
-                    channel.close().addListener(f -> closed.complete(null));
+                    channel.closeFuture().addListener(f -> closed.complete(null));
+                    GracefulClose.afterLastFrame(channel, Frames.goAway(channel.alloc(), CloseReason.CLIENT_CLOSED,
+                            "client closing"), GracefulClose.DEFAULT_LINGER_MILLIS);
                 } else {
                     if (channel != null) {
                         channel.close();

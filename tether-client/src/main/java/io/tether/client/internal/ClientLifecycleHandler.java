@@ -3,6 +3,7 @@ package io.tether.client.internal;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.tether.internal.GracefulClose;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import io.tether.protocol.ProtocolException;
@@ -31,7 +32,9 @@ final class ClientLifecycleHandler extends ChannelInboundHandlerAdapter {
         if (root instanceof ProtocolException) {
             log.warn("{}: server broke the protocol: {}", connector.config().clientId(), root.getMessage());
             connector.closing(ctx.channel(), CloseReason.PROTOCOL_ERROR, "protocol error: " + root.getMessage());
-            ctx.writeAndFlush(Frames.goAway(ctx.alloc(), CloseReason.PROTOCOL_ERROR, root.getMessage()));
+            GracefulClose.afterLastFrame(ctx.channel(), Frames.goAway(ctx.alloc(), CloseReason.PROTOCOL_ERROR,
+                    root.getMessage()), GracefulClose.DEFAULT_LINGER_MILLIS);
+            return;
         } else if (root instanceof IOException) {
             connector.closing(ctx.channel(), CloseReason.CONNECTION_RESET, "connection broken: " + root.getMessage());
         } else {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
+import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.PartialFrameAware;
 import io.tether.protocol.CloseReason;
@@ -112,8 +113,8 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         runtime.registry().countRejected();
         log.warn("refused connection from {}: {} - {}", ServerSession.remoteOf(ctx.channel()), reason, message);
         liveness(ctx).disarm();
-        ctx.channel().writeAndFlush(Frames.goAway(ctx.alloc(), reason, message));
-        ctx.channel().close();
+        GracefulClose.afterLastFrame(ctx.channel(), Frames.goAway(ctx.alloc(), reason, message),
+                GracefulClose.DEFAULT_LINGER_MILLIS);
     }
 
     private static LivenessHandler liveness(ChannelHandlerContext ctx) {

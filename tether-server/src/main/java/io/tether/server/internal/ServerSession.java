@@ -4,7 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderException;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
+import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
+import io.tether.internal.LoopChores;
 import io.tether.internal.PartialFrameAware;
 import io.tether.messaging.ConnectionLostException;
 import io.tether.protocol.CloseReason;
@@ -79,6 +81,9 @@ public final class ServerSession implements Session {
 
     /** Takes the session offline with this reason unless something else already did. */
     public void end(CloseReason reason, String detail) {
+        if (offline.get()) {
+            return; // the usual case for the channelInactive that follows our own close
+        }
         if (registry.retire(this, reason, detail)) {
             logEnd(reason, detail);
             cleanUp(reason, detail);
@@ -91,18 +96,22 @@ public final class ServerSession implements Session {
             exchange.close(new ConnectionLostException(reason, "session " + sessionId + " of " + clientId
                     + " is offline: " + reason + " - " + detail));
         }
-        channel.eventLoop().execute(() -> {
-            liveness.disarm();
-            if (!channel.isActive()) {
-                return;
-            }
-            // A classic client never reads; a slow consumer's buffer is full anyway.
-            if (!legacy && reason != CloseReason.SLOW_CONSUMER && reason != CloseReason.CLIENT_CLOSED
-                    && reason != CloseReason.CONNECTION_RESET) {
-                channel.writeAndFlush(Frames.goAway(channel.alloc(), reason, detail));
-            }
+        LoopChores.submit(channel.eventLoop(), () -> closeConnection(reason, detail));
+    }
+
+    private void closeConnection(CloseReason reason, String detail) {
+        liveness.disarm();
+        if (!channel.isActive()) {
+            return;
+        }
+        // A classic client never reads; a slow consumer's buffer is full anyway; a departed client is gone.
+        if (!legacy && reason != CloseReason.SLOW_CONSUMER && reason != CloseReason.CLIENT_CLOSED
+                && reason != CloseReason.CONNECTION_RESET) {
+            GracefulClose.afterLastFrame(channel, Frames.goAway(channel.alloc(), reason, detail),
+                    GracefulClose.DEFAULT_LINGER_MILLIS);
+        } else {
             channel.close();
-        });
+        }
     }
 
     private void logEnd(CloseReason reason, String detail) {
