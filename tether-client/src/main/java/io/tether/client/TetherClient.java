@@ -189,10 +189,7 @@ public final class TetherClient implements AutoCloseable {
 
         /** Largest frame payload accepted from the server. */
         public Builder maxPayload(int bytes) {
-            if (bytes < 64 || bytes > Frames.MAX_MAX_PAYLOAD) {
-                throw new IllegalArgumentException("max payload must be within 64.." + Frames.MAX_MAX_PAYLOAD);
-            }
-            this.maxPayload = bytes;
+            this.maxPayload = Frames.checkMaxPayload(bytes);
             return this;
         }
 

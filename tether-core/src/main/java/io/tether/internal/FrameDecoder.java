@@ -1,11 +1,8 @@
 package io.tether.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
-import io.tether.protocol.ProtocolException;
 import java.util.List;
 
 /**
@@ -14,22 +11,17 @@ import java.util.List;
  *
  * <p>Bad input is rejected as early as the first byte that proves it bad: an unknown type is refused before
  * its length arrives, an oversized length before its payload. After the first error the rest of the
- * connection's input is discarded.
+ * connection's input is discarded (see {@link FailFastDecoder}).
  */
-public final class FrameDecoder extends ByteToMessageDecoder implements PartialFrameAware {
+public final class FrameDecoder extends FailFastDecoder {
     private final int maxPayload;
-    private boolean failed;
 
     public FrameDecoder(int maxPayload) {
         this.maxPayload = maxPayload;
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
-            in.skipBytes(in.readableBytes());
-            return;
-        }
+    protected void decodeFrame(ByteBuf in, List<Object> out) {
         int readable = in.readableBytes();
         if (readable == 0) {
             return;
@@ -60,21 +52,16 @@ public final class FrameDecoder extends ByteToMessageDecoder implements PartialF
 
     @Override
     public String partialFrame() {
-        ByteBuf buffered = internalBuffer();
-        int readable = buffered.readableBytes();
-        if (failed || readable == 0) {
+        ByteBuf buffered = pendingBytes();
+        if (buffered == null) {
             return null;
         }
+        int readable = buffered.readableBytes();
         FrameType type = FrameType.fromCode(buffered.getUnsignedByte(buffered.readerIndex()));
         if (readable < Frames.HEADER_LENGTH) {
             return "stalled mid-header after " + readable + " of " + Frames.HEADER_LENGTH + " bytes";
         }
         long total = Frames.HEADER_LENGTH + buffered.getUnsignedInt(buffered.readerIndex() + Frames.LENGTH_OFFSET);
         return "stalled mid-frame after " + readable + " of " + total + " bytes of a " + type + " frame";
-    }
-
-    private ProtocolException fail(String message) {
-        failed = true;
-        return new ProtocolException(message);
     }
 }

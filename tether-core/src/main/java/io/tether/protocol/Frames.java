@@ -32,6 +32,14 @@ public final class Frames {
     private Frames() {
     }
 
+    /** Validates a configured maximum payload; both ends refuse values outside 64 bytes .. 16 MiB. */
+    public static int checkMaxPayload(int bytes) {
+        if (bytes < 64 || bytes > MAX_MAX_PAYLOAD) {
+            throw new IllegalArgumentException("max payload must be within 64.." + MAX_MAX_PAYLOAD + ", got " + bytes);
+        }
+        return bytes;
+    }
+
     public static int typeCode(ByteBuf frame) {
         return frame.getUnsignedByte(frame.readerIndex() + TYPE_OFFSET);
     }

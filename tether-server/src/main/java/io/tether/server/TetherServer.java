@@ -170,10 +170,7 @@ public final class TetherServer implements AutoCloseable {
 
         /** Largest frame payload accepted; larger frames close the connection with PROTOCOL_ERROR. */
         public Builder maxPayload(int bytes) {
-            if (bytes < 64 || bytes > Frames.MAX_MAX_PAYLOAD) {
-                throw new IllegalArgumentException("max payload must be within 64.." + Frames.MAX_MAX_PAYLOAD);
-            }
-            this.maxPayload = bytes;
+            this.maxPayload = Frames.checkMaxPayload(bytes);
             return this;
         }
 

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.tether.cli.CliTypes;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
@@ -42,7 +43,7 @@ final class DetectionBench implements Callable<Integer> {
     @Option(names = "--clients", description = "Silent clients, all at once (each uses 2 file descriptors). Default: ${DEFAULT-VALUE}.")
     int clients = 1000;
 
-    @Option(names = "--timeout", converter = DurationOption.class, description = "Heartbeat timeout. Default: 2s.")
+    @Option(names = "--timeout", converter = CliTypes.DurationConverter.class, description = "Heartbeat timeout. Default: 2s.")
     Duration timeout = Duration.ofSeconds(2);
 
     @Option(names = "--threads", description = "Server event loop threads. Default: ${DEFAULT-VALUE}.")
@@ -180,17 +181,6 @@ final class DetectionBench implements Callable<Integer> {
             socket.close();
         } catch (IOException ignored) {
             // measurement is over
-        }
-    }
-
-    static final class DurationOption implements picocli.CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
-            }
         }
     }
 }

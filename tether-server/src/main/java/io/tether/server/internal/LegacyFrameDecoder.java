@@ -1,10 +1,7 @@
 package io.tether.server.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.tether.internal.PartialFrameAware;
-import io.tether.protocol.ProtocolException;
+import io.tether.internal.FailFastDecoder;
 import java.util.List;
 
 /**
@@ -12,24 +9,19 @@ import java.util.List;
  * Type 0 is a heartbeat (length 0), type 1 is data followed by {@code length} bytes. Emits a byte array
  * per data frame; heartbeats need no output because the liveness handler has already seen their bytes.
  */
-final class LegacyFrameDecoder extends ByteToMessageDecoder implements PartialFrameAware {
+final class LegacyFrameDecoder extends FailFastDecoder {
     static final int HEADER_LENGTH = 8;
     static final int TYPE_HEARTBEAT = 0;
     static final int TYPE_DATA = 1;
 
     private final int maxPayload;
-    private boolean failed;
 
     LegacyFrameDecoder(int maxPayload) {
         this.maxPayload = maxPayload;
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
-            in.skipBytes(in.readableBytes());
-            return;
-        }
+    protected void decodeFrame(ByteBuf in, List<Object> out) {
         int readable = in.readableBytes();
         if (readable < 4) {
             return;
@@ -64,19 +56,15 @@ final class LegacyFrameDecoder extends ByteToMessageDecoder implements PartialFr
 
     @Override
     public String partialFrame() {
-        int readable = internalBuffer().readableBytes();
-        if (failed || readable == 0) {
+        ByteBuf buffered = pendingBytes();
+        if (buffered == null) {
             return null;
         }
+        int readable = buffered.readableBytes();
         if (readable < HEADER_LENGTH) {
             return "stalled mid-header after " + readable + " of " + HEADER_LENGTH + " bytes";
         }
-        long total = HEADER_LENGTH + internalBuffer().getUnsignedIntLE(internalBuffer().readerIndex() + 4);
+        long total = HEADER_LENGTH + buffered.getUnsignedIntLE(buffered.readerIndex() + 4);
         return "stalled mid-frame after " + readable + " of " + total + " bytes";
-    }
-
-    private ProtocolException fail(String message) {
-        failed = true;
-        return new ProtocolException(message);
     }
 }
