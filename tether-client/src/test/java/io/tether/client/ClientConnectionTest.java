@@ -137,4 +137,27 @@ class ClientConnectionTest extends ClientHarness {
             nio.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void closingFromItsOwnCallbackDoesNotBlockTheClient() throws Exception {
+        TetherServer server = startServer(server(0));
+        java.util.concurrent.atomic.AtomicReference<TetherClient> self = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch closedInCallback = new java.util.concurrent.CountDownLatch(1);
+        TetherClient client = startClient(client("impatient", server.address().getPort()).listener(new ClientListener() {
+            @Override
+            public void stateChanged(ClientState previous, ClientState current, String reason) {
+                if (current == ClientState.ONLINE) {
+                    self.get().close();
+                    closedInCallback.countDown();
+                }
+            }
+        }));
+        self.set(client);
+
+        // The close ran on the client's own event loop; had it waited for that loop, this would take 5 s.
+        assertThat(closedInCallback.await(3, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(client.state()).isEqualTo(ClientState.CLOSED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> presence.stream().anyMatch(e ->
+                e.clientId().equals("impatient") && e.reason() == CloseReason.CLIENT_CLOSED));
+    }
 }

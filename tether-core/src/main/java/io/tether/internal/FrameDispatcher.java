@@ -64,7 +64,7 @@ public abstract class FrameDispatcher extends ChannelInboundHandlerAdapter {
             switch (type) {
                 case PONG -> onPong(frame);
                 case DATA -> deliver(Frames.payloadBytes(frame, 0));
-                case REQUEST -> serve(Frames.correlationId(frame), Frames.payloadBytes(frame, Frames.CORRELATION_ID_LENGTH));
+                case REQUEST -> serve(requestId(frame), Frames.payloadBytes(frame, Frames.CORRELATION_ID_LENGTH));
                 case RESPONSE -> exchange.onResponse(frame);
                 case ERROR -> {
                     if (!exchange.onError(frame)) {
@@ -86,6 +86,14 @@ public abstract class FrameDispatcher extends ChannelInboundHandlerAdapter {
             ctx.flush();
         }
         ctx.fireChannelReadComplete();
+    }
+
+    private static int requestId(ByteBuf frame) {
+        int id = Frames.correlationId(frame);
+        if (id == 0) {
+            throw new ProtocolException("REQUEST with correlation id 0, which is reserved for errors about no request");
+        }
+        return id;
     }
 
     private void deliver(byte[] payload) {

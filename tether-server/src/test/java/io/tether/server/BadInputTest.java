@@ -73,7 +73,8 @@ class BadInputTest extends ServerHarness {
                 bad("unknown flags", true, header(FrameType.DATA.code(), 0x80, 0), "unsupported frame flags"),
                 bad("second HELLO", true, hello(Hello.MAGIC, 1, "again"), "only allowed during the handshake"),
                 bad("oversized PING", true, wire(frame(FrameType.PING, new byte[9])), "PING payload of 9 bytes"),
-                bad("REQUEST without correlation id", true, wire(frame(FrameType.REQUEST, new byte[2])), "shorter than"));
+                bad("REQUEST without correlation id", true, wire(frame(FrameType.REQUEST, new byte[2])), "shorter than"),
+                bad("REQUEST with correlation id 0", true, wire(frame(FrameType.REQUEST, new byte[6])), "correlation id 0"));
     }
 
     @ParameterizedTest(name = "{0}")

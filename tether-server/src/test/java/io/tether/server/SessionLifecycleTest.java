@@ -101,6 +101,21 @@ class SessionLifecycleTest extends ServerHarness {
     }
 
     @Test
+    void shutdownRefusesConnectionsStillInTheirHandshakeAtOnce() throws Exception {
+        TetherServer server = start(fastServer().handshakeTimeout(Duration.ofMinutes(1)));
+        try (RawPeer undecided = new RawPeer(server.address())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().accepted() == 1);
+
+            server.close(); // would wait the whole shutdown timeout if the connection were forgotten
+
+            RawPeer.Frame goAway = undecided.readGoAway();
+            assertThat(goAway.goAwayReason()).isEqualTo(CloseReason.SERVER_SHUTDOWN);
+            assertThat(undecided.isClosedByServer()).isTrue();
+            assertThat(presence.events).isEmpty();
+        }
+    }
+
+    @Test
     void racingKicksResetsAndReplacementsStillGiveExactlyOneOfflinePerOnline() throws Exception {
         TetherServer server = start(fastServer());
         ExecutorService pool = Executors.newFixedThreadPool(4);

@@ -80,7 +80,7 @@ final class DemoScenario {
                 .build().start();
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.address().getPort());
         InetSocketAddress classic = new InetSocketAddress("127.0.0.1", server.legacyAddress().orElseThrow().getPort());
-        out.printf(Locale.ROOT, "Tether demo: server on %s (%s), classic clients on port %d%n", address,
+        out.printf(Locale.ROOT, "Tether demo: server on 127.0.0.1:%d (%s), classic clients on port %d%n", address.getPort(),
                 server.transport(), classic.getPort());
         out.printf(Locale.ROOT, "Heartbeat every %s, a client silent for %s is declared offline. Runs %s; Ctrl-C ends it early.%n",
                 Durations.format(policy.interval()), Durations.format(policy.timeout()), Durations.format(duration));

@@ -258,41 +258,51 @@ public final class ClientConnector {
                 : HeartbeatPolicy.of(Duration.ofMillis(current.intervalMillis()), Duration.ofMillis(current.timeoutMillis()));
     }
 
-    /** Says goodbye to the server, fails pending requests, and stops; waits at most a few seconds. */
+    /**
+     * Says goodbye to the server, fails pending requests, and stops. Waits at most a few seconds for the
+     * goodbye to be delivered — except on the client's own event loop (a callback), where waiting for the
+     * loop would only wait for itself.
+     */
     public void close() {
         CompletableFuture<Void> closed = new CompletableFuture<>();
         try {
-            loop.execute(() -> {
-                if (closing) {
-                    closed.complete(null);
-                    return;
-                }
-                closing = true;
-                if (retry != null) {
-                    retry.cancel(false);
-                }
-                Exchange lost = exchange;
-                exchange = null;
-                if (lost != null) {
-                    lost.close(new ConnectionLostException(CloseReason.CLIENT_CLOSED, "client closed"));
-                }
-                changeState(ClientState.CLOSED, "closed by the application");
-                if (channel != null && channel.isActive()) {
-                    channel.closeFuture().addListener(f -> closed.complete(null));
-                    GracefulClose.afterLastFrame(channel, Frames.goAway(channel.alloc(), CloseReason.CLIENT_CLOSED,
-                            "client closing"), GracefulClose.DEFAULT_LINGER_MILLIS);
-                } else {
-                    if (channel != null) {
-                        channel.close();
-                    }
-                    closed.complete(null);
-                }
-            });
+            if (loop.inEventLoop()) {
+                closeOnLoop(closed);
+                return;
+            }
+            loop.execute(() -> closeOnLoop(closed));
             closed.get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.debug("{}: close did not finish cleanly: {}", config.clientId(), e.toString());
         } finally {
             shutdownOwnGroup();
+        }
+    }
+
+    private void closeOnLoop(CompletableFuture<Void> closed) {
+        if (closing) {
+            closed.complete(null);
+            return;
+        }
+        closing = true;
+        if (retry != null) {
+            retry.cancel(false);
+        }
+        Exchange lost = exchange;
+        exchange = null;
+        if (lost != null) {
+            lost.close(new ConnectionLostException(CloseReason.CLIENT_CLOSED, "client closed"));
+        }
+        changeState(ClientState.CLOSED, "closed by the application");
+        if (channel != null && channel.isActive()) {
+            channel.closeFuture().addListener(f -> closed.complete(null));
+            GracefulClose.afterLastFrame(channel, Frames.goAway(channel.alloc(), CloseReason.CLIENT_CLOSED,
+                    "client closing"), GracefulClose.DEFAULT_LINGER_MILLIS);
+        } else {
+            if (channel != null) {
+                channel.close();
+            }
+            closed.complete(null);
         }
     }
 

@@ -75,7 +75,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                 false);
         ctx.pipeline().replace(this, "session", new SessionHandler(session, config));
         ctx.pipeline().addLast("lifecycle", new SessionLifecycleHandler(session));
-        ctx.writeAndFlush(new Welcome(Hello.PROTOCOL_VERSION, policy.interval().toMillis(), policy.timeout().toMillis(),
+        ctx.channel().writeAndFlush(new Welcome(Hello.PROTOCOL_VERSION, policy.interval().toMillis(), policy.timeout().toMillis(),
                 config.maxPayload(), session.sessionId()).encode(ctx.alloc()));
         ServerSession replaced = registry.register(session);
         if (replaced == session) {
@@ -102,6 +102,14 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         } else {
             log.error("unexpected failure during handshake with {}", ServerSession.remoteOf(ctx.channel()), root);
             reject(ctx, CloseReason.PROTOCOL_ERROR, "internal error");
+        }
+    }
+
+    /** Called on the channel's loop when the server stops before this connection said HELLO. */
+    void refuseForShutdown(io.netty.channel.Channel ch) {
+        ChannelHandlerContext ctx = ch.pipeline().context(this);
+        if (ctx != null && !done) {
+            reject(ctx, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
         }
     }
 

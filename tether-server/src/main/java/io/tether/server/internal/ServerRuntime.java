@@ -136,6 +136,13 @@ public final class ServerRuntime {
                 session.end(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
             }
         }
+        // Connections still in their handshake were never online: tell them and let them go now.
+        for (Channel ch : connections) {
+            ServerHandshakeHandler handshake = ch.pipeline().get(ServerHandshakeHandler.class);
+            if (handshake != null) {
+                ch.eventLoop().execute(() -> handshake.refuseForShutdown(ch));
+            }
+        }
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         try {
             if (!connections.newCloseFuture().await(config.shutdownTimeout().toMillis())) {
