@@ -56,6 +56,9 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--quiet-rtt", description = "Do not print every heartbeat round trip.")
     boolean quietRtt;
 
+    @Option(names = "--verbose", description = "Also show the client library's own log lines (retries, failures).")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
         ReconnectBackoff backoff;
@@ -63,6 +66,9 @@ final class ClientCommand implements Callable<Integer> {
             backoff = new ReconnectBackoff(backoffInitial, backoffMax, backoffMultiplier);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!verbose) {
+            Logging.quietLibrary(); // this command narrates state changes itself
         }
         PrintStream out = System.out;
         TetherClient.Builder builder = TetherClient.builder()

@@ -2,7 +2,6 @@ package io.tether.cli;
 
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
-import io.tether.server.PresenceEvent;
 import io.tether.server.ServerStats;
 import io.tether.server.TetherServer;
 import java.io.PrintStream;
@@ -77,9 +76,8 @@ final class ServerCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
-        } else {
-            builder.listener(event -> log.info("{}", describe(event)));
         }
+        // In text mode the server's own log lines report every ONLINE and OFFLINE with its reason.
         TetherServer server = builder.build().start();
 
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -105,12 +103,6 @@ final class ServerCommand implements Callable<Integer> {
         if (value < 0 || value > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be within 0..65535, got " + value);
         }
-    }
-
-    static String describe(PresenceEvent event) {
-        return event.type() == PresenceEvent.Type.ONLINE
-                ? "ONLINE  " + event.clientId() + " from " + event.remote() + (event.legacy() ? " (classic)" : "")
-                : "OFFLINE " + event.clientId() + " " + event.reason() + ": " + event.detail();
     }
 
     static String summaryLine(ServerStats stats) {

@@ -1,10 +1,9 @@
 package io.tether.cli.bench;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.tether.cli.CliTypes;
+import io.tether.cli.Logging;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
@@ -27,7 +26,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,9 +53,7 @@ final class DetectionBench implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--clients must be within 1..9000 (two file descriptors each, 20,000 per process)");
         }
-        if (LoggerFactory.getLogger("io.tether") instanceof Logger tetherLog) {
-            tetherLog.setLevel(Level.WARN);
-        }
+        Logging.quietLibrary();
         Map<String, Long> lastByteSent = new ConcurrentHashMap<>();
         long[] lateness = new long[clients];
         long[] serverSide = new long[clients];

@@ -1,14 +1,12 @@
 package io.tether.cli.demo;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import io.tether.cli.HeartbeatOptions;
+import io.tether.cli.Logging;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,8 +29,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine(), HeartbeatProfile.STRICT);
-        if (!verbose && LoggerFactory.getLogger("io.tether") instanceof Logger tetherLog) {
-            tetherLog.setLevel(Level.ERROR); // the demo narrates; the library's own lines would drown it
+        if (!verbose) {
+            Logging.quietLibrary(); // the demo narrates; the library's own lines would drown it
         }
         Duration duration = policy.interval().multipliedBy(30);
         CountDownLatch interrupted = new CountDownLatch(1);
