@@ -30,7 +30,7 @@ class FrameDecoderTest {
         assertThat(Frames.type(data)).isEqualTo(FrameType.DATA);
         assertThat(Frames.payloadBytes(data, 0)).containsExactly(1, 2, 3);
         assertThat(Frames.type(ping)).isEqualTo(FrameType.PING);
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         data.release();
         ping.release();
         wire.release();
@@ -52,7 +52,7 @@ class FrameDecoderTest {
                 .cause().hasMessage("frame length 1025 exceeds the maximum payload of 1024 bytes");
         // Once broken, the connection's further bytes are ignored rather than misread as frames.
         channel.writeInbound(Frames.ping(UnpooledByteBufAllocator.DEFAULT, 1, 1));
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
     }
 
     @Test
