@@ -32,9 +32,26 @@ public abstract class FailFastDecoder extends ByteToMessageDecoder implements Pa
         return new ProtocolException(message);
     }
 
-    /** The bytes of a frame that has started to arrive, or {@code null} when there are none worth reporting. */
-    protected final ByteBuf pendingBytes() {
+    @Override
+    public final String partialFrame() {
         ByteBuf buffered = internalBuffer();
-        return failed || !buffered.isReadable() ? null : buffered;
+        if (failed || !buffered.isReadable()) {
+            return null;
+        }
+        int readable = buffered.readableBytes();
+        if (readable < headerLength()) {
+            return "stalled mid-header after " + readable + " of " + headerLength() + " bytes";
+        }
+        return "stalled mid-frame after " + readable + " of " + frameLength(buffered) + " bytes" + frameName(buffered);
+    }
+
+    protected abstract int headerLength();
+
+    /** Total length, header included, of the frame whose complete header starts {@code buffered}. */
+    protected abstract long frameLength(ByteBuf buffered);
+
+    /** Names the frame in a stall report, e.g. {@code " of a DATA frame"}; empty by default. */
+    protected String frameName(ByteBuf buffered) {
+        return "";
     }
 }

@@ -51,17 +51,17 @@ public final class FrameDecoder extends FailFastDecoder {
     }
 
     @Override
-    public String partialFrame() {
-        ByteBuf buffered = pendingBytes();
-        if (buffered == null) {
-            return null;
-        }
-        int readable = buffered.readableBytes();
-        FrameType type = FrameType.fromCode(buffered.getUnsignedByte(buffered.readerIndex()));
-        if (readable < Frames.HEADER_LENGTH) {
-            return "stalled mid-header after " + readable + " of " + Frames.HEADER_LENGTH + " bytes";
-        }
-        long total = Frames.HEADER_LENGTH + buffered.getUnsignedInt(buffered.readerIndex() + Frames.LENGTH_OFFSET);
-        return "stalled mid-frame after " + readable + " of " + total + " bytes of a " + type + " frame";
+    protected int headerLength() {
+        return Frames.HEADER_LENGTH;
+    }
+
+    @Override
+    protected long frameLength(ByteBuf buffered) {
+        return Frames.HEADER_LENGTH + buffered.getUnsignedInt(buffered.readerIndex() + Frames.LENGTH_OFFSET);
+    }
+
+    @Override
+    protected String frameName(ByteBuf buffered) {
+        return " of a " + FrameType.fromCode(buffered.getUnsignedByte(buffered.readerIndex())) + " frame";
     }
 }

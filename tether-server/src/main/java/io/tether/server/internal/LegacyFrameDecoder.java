@@ -55,16 +55,12 @@ final class LegacyFrameDecoder extends FailFastDecoder {
     }
 
     @Override
-    public String partialFrame() {
-        ByteBuf buffered = pendingBytes();
-        if (buffered == null) {
-            return null;
-        }
-        int readable = buffered.readableBytes();
-        if (readable < HEADER_LENGTH) {
-            return "stalled mid-header after " + readable + " of " + HEADER_LENGTH + " bytes";
-        }
-        long total = HEADER_LENGTH + buffered.getUnsignedIntLE(buffered.readerIndex() + 4);
-        return "stalled mid-frame after " + readable + " of " + total + " bytes";
+    protected int headerLength() {
+        return HEADER_LENGTH;
+    }
+
+    @Override
+    protected long frameLength(ByteBuf buffered) {
+        return HEADER_LENGTH + buffered.getUnsignedIntLE(buffered.readerIndex() + 4);
     }
 }
