@@ -2,9 +2,9 @@ package io.tether.cli;
 
 import io.tether.client.ClientListener;
 import io.tether.client.ClientState;
-import io.tether.client.ReconnectBackoff;
 import io.tether.client.TetherClient;
 import io.tether.heartbeat.HeartbeatProfile;
+import io.tether.retry.ReconnectBackoff;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;

@@ -9,6 +9,7 @@ import io.tether.internal.Exchange;
 import io.tether.messaging.ConnectionLostException;
 import io.tether.messaging.RemoteErrorException;
 import io.tether.protocol.Frames;
+import io.tether.retry.ReconnectBackoff;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

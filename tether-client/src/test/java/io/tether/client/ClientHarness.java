@@ -1,6 +1,7 @@
 package io.tether.client;
 
 import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.retry.ReconnectBackoff;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
 import java.time.Duration;

@@ -10,6 +10,7 @@ import io.tether.messaging.RemoteErrorException;
 import io.tether.messaging.RequestTimeoutException;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.ErrorCode;
+import io.tether.retry.ReconnectBackoff;
 import io.tether.server.Session;
 import io.tether.server.TetherServer;
 import java.time.Duration;

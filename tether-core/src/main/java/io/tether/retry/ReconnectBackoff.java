@@ -1,4 +1,4 @@
-package io.tether.client;
+package io.tether.retry;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.tether.client;
+package io.tether.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
