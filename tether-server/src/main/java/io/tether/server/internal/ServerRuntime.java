@@ -13,8 +13,11 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tether.internal.FrameDecoder;
 import io.tether.internal.LivenessHandler;
+import io.tether.internal.SerialDispatcher;
 import io.tether.internal.Transports;
 import io.tether.protocol.CloseReason;
+import io.tether.server.PresenceEvent;
+import io.tether.server.PresenceListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -29,7 +32,7 @@ public final class ServerRuntime {
     private static final Logger log = LoggerFactory.getLogger(ServerRuntime.class);
 
     private final ServerConfig config;
-    private final EventDispatcher events;
+    private final SerialDispatcher<PresenceListener, PresenceEvent> events;
     private final SessionRegistry registry;
     private final ChannelGroup connections = new DefaultChannelGroup("tether-connections", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
@@ -39,7 +42,7 @@ public final class ServerRuntime {
 
     public ServerRuntime(ServerConfig config) {
         this.config = config;
-        this.events = new EventDispatcher(config.listeners());
+        this.events = new SerialDispatcher<>("tether-events", config.listeners(), PresenceListener::onPresence);
         this.registry = new SessionRegistry(events);
     }
 

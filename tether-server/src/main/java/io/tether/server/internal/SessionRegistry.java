@@ -1,7 +1,9 @@
 package io.tether.server.internal;
 
+import io.tether.internal.SerialDispatcher;
 import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
+import io.tether.server.PresenceListener;
 import io.tether.server.ServerStats;
 import io.tether.server.SessionInfo;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class SessionRegistry {
     private final ConcurrentHashMap<String, ServerSession> byClientId = new ConcurrentHashMap<>();
-    private final EventDispatcher events;
+    private final SerialDispatcher<PresenceListener, PresenceEvent> events;
     private final AtomicLong sessionIds = new AtomicLong();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder onlineEvents = new LongAdder();
@@ -31,7 +33,7 @@ public final class SessionRegistry {
     private final AtomicLongArray offlineByReason = new AtomicLongArray(CloseReason.values().length);
     private volatile boolean closing;
 
-    SessionRegistry(EventDispatcher events) {
+    SessionRegistry(SerialDispatcher<PresenceListener, PresenceEvent> events) {
         this.events = events;
     }
 
