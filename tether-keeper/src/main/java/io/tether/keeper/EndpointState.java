@@ -1,0 +1,9 @@
+package io.tether.keeper;
+
+/** Whether an endpoint can be borrowed from. */
+public enum EndpointState {
+    /** At least one connection is open (keep), or the last connection attempt succeeded (short). */
+    UP,
+    /** No connection could be opened; retrying in the background. */
+    DOWN
+}

@@ -1,0 +1,223 @@
+package io.tether.keeper.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.tether.keeper.EndpointConfig;
+import io.tether.keeper.ProbeKind;
+import io.tether.keeper.TcpKeepalive;
+import io.tether.protocol.FrameType;
+import io.tether.protocol.Frames;
+import io.tether.protocol.Hello;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.net.ExtendedSocketOptions;
+
+/** Opening upstream connections and probing them. Everything here blocks for at most its configured timeout. */
+final class Connections {
+    private static final AtomicLong TETHER_IDS = new AtomicLong();
+    private static final int MAX_REPLY_LINE = 1024;
+
+    private Connections() {
+    }
+
+    static SocketChannel connect(EndpointConfig config) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            tuneKeepalive(channel, config.keepalive());
+            channel.socket().connect(new InetSocketAddress(config.host(), config.port()),
+                    (int) config.connectTimeout().toMillis());
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** A keep connection: connected, and for the Tether probe already past its handshake. */
+    static PooledConnection open(EndpointConfig config) throws IOException {
+        SocketChannel channel = connect(config);
+        try {
+            long lifetime = config.maxLifetime().toNanos();
+            long expires = 0;
+            if (lifetime > 0) {
+                // Up to 10 % earlier, so connections opened together do not all renew together.
+                expires = System.nanoTime() + lifetime - ThreadLocalRandom.current().nextLong(lifetime / 10 + 1);
+                expires = expires == 0 ? 1 : expires;
+            }
+            PooledConnection connection = new PooledConnection(channel, expires);
+            if (config.probe().kind() == ProbeKind.TETHER) {
+                tetherHandshake(connection, config);
+            }
+            return connection;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static void tuneKeepalive(SocketChannel channel, TcpKeepalive keepalive) throws IOException {
+        if (channel.supportedOptions().contains(ExtendedSocketOptions.TCP_KEEPIDLE)) {
+            channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, (int) keepalive.idle().toSeconds());
+            channel.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, (int) keepalive.interval().toSeconds());
+            channel.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, keepalive.count());
+        }
+    }
+
+    private static void tetherHandshake(PooledConnection c, EndpointConfig config) throws IOException {
+        // A unique id per connection: several with one id would replace each other on the server.
+        String id = "keeper/" + config.name() + "/" + ProcessHandle.current().pid() + "-" + TETHER_IDS.incrementAndGet();
+        write(c.out, new Hello(Hello.PROTOCOL_VERSION, config.checkInterval().toMillis(), id)
+                .encode(UnpooledByteBufAllocator.DEFAULT));
+        int type = readFrameWithin(c, config.connectTimeout().toMillis());
+        if (type != FrameType.WELCOME.code()) {
+            throw new IOException("Tether server answered HELLO with frame type " + type + " instead of WELCOME");
+        }
+    }
+
+    /**
+     * Runs the endpoint's probe on a connection the caller owns. Returns {@code null} when the connection
+     * is healthy, otherwise why it is not.
+     */
+    static ProbeFailure probe(PooledConnection c, EndpointConfig config) {
+        try {
+            String wrong = switch (config.probe().kind()) {
+                case PEEK -> peek(c);
+                case EXCHANGE -> exchange(c, config);
+                case TETHER -> tetherPing(c, config);
+                case URGENT -> urgent(c);
+            };
+            if (wrong == null) {
+                return null;
+            }
+            return wrong.startsWith(PEER_CLOSED) ? ProbeFailure.closed(wrong) : ProbeFailure.unresponsive(wrong);
+        } catch (SocketTimeoutException e) {
+            return ProbeFailure.unresponsive(config.probe() + " probe got no answer within "
+                    + config.probeTimeout().toMillis() + " ms");
+        } catch (IOException e) {
+            return ProbeFailure.closed(config.probe() + " probe failed: " + e.getMessage());
+        }
+    }
+
+    static final String PEER_CLOSED = "the peer closed the connection";
+
+    /** Sends nothing: an idle healthy connection has nothing to read; a closed one reads end-of-stream. */
+    static String peek(PooledConnection c) throws IOException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        int read;
+        synchronized (c.channel.blockingLock()) {
+            c.channel.configureBlocking(false);
+            try {
+                read = c.channel.read(one);
+            } finally {
+                c.channel.configureBlocking(true);
+            }
+        }
+        if (read < 0) {
+            return PEER_CLOSED;
+        }
+        return read > 0 ? "unexpected bytes on an idle connection (its protocol is out of step)" : null;
+    }
+
+    private static String exchange(PooledConnection c, EndpointConfig config) throws IOException {
+        byte[] expect = config.probe().expect();
+        c.socket.setSoTimeout((int) config.probeTimeout().toMillis());
+        try {
+            c.out.write(config.probe().send());
+            c.out.flush();
+            byte[] line = readLine(c.in);
+            if (line == null) {
+                return PEER_CLOSED + " instead of answering the exchange probe";
+            }
+            if (!startsWith(line, expect)) {
+                return "exchange probe expected a reply starting with '" + printable(expect) + "' but got '"
+                        + printable(line) + "'";
+            }
+            return null;
+        } finally {
+            c.socket.setSoTimeout(0);
+        }
+    }
+
+    private static String tetherPing(PooledConnection c, EndpointConfig config) throws IOException {
+        write(c.out, Frames.ping(UnpooledByteBufAllocator.DEFAULT, (int) (System.nanoTime() / 1000), 0));
+        int type = readFrameWithin(c, config.probeTimeout().toMillis());
+        return type == FrameType.PONG.code() ? null : "Tether server answered PING with frame type " + type;
+    }
+
+    private static String urgent(PooledConnection c) throws IOException {
+        c.socket.sendUrgentData(0xFF);
+        return null;
+    }
+
+    /** Reads one whole Tether frame (discarding its payload) and returns its type code. */
+    private static int readFrameWithin(PooledConnection c, long timeoutMillis) throws IOException {
+        c.socket.setSoTimeout((int) Math.max(1, timeoutMillis));
+        try {
+            DataInputStream in = new DataInputStream(c.in);
+            int type = in.readUnsignedByte();
+            in.readUnsignedByte();
+            long length = in.readInt() & 0xFFFFFFFFL;
+            if (length > Frames.DEFAULT_MAX_PAYLOAD) {
+                throw new IOException("Tether frame of " + length + " bytes is larger than any answer to expect");
+            }
+            in.skipNBytes(length);
+            return type;
+        } finally {
+            c.socket.setSoTimeout(0);
+        }
+    }
+
+    private static void write(OutputStream out, ByteBuf frame) throws IOException {
+        byte[] bytes = new byte[frame.readableBytes()];
+        frame.readBytes(bytes);
+        frame.release();
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static byte[] readLine(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        for (int b = in.read(); ; b = in.read()) {
+            if (b < 0) {
+                return line.size() == 0 ? null : line.toByteArray();
+            }
+            line.write(b);
+            if (b == '\n' || line.size() >= MAX_REPLY_LINE) {
+                return line.toByteArray();
+            }
+        }
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        if (bytes.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String printable(byte[] bytes) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            out.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : c == '\r' ? "\\r" : c == '\n' ? "\\n"
+                    : String.format("\\x%02x", c));
+        }
+        return out.toString();
+    }
+}

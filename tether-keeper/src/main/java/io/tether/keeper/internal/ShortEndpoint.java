@@ -1,0 +1,84 @@
+package io.tether.keeper.internal;
+
+import io.tether.keeper.EndpointConfig;
+import io.tether.keeper.EndpointMode;
+import io.tether.keeper.EndpointStatus;
+import io.tether.keeper.EndpointUnavailableException;
+import io.tether.keeper.KeeperClosedException;
+import io.tether.keeper.Lease;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A short endpoint: every borrow opens a fresh connection, and closing the lease really closes it. */
+final class ShortEndpoint implements Endpoint {
+    private final EndpointConfig config;
+    private final KeeperRuntime runtime;
+    private final Health health;
+    private final Set<PooledConnection> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    ShortEndpoint(EndpointConfig config, KeeperRuntime runtime) {
+        this.config = config;
+        this.runtime = runtime;
+        this.health = new Health(config.name(), runtime);
+    }
+
+    @Override
+    public EndpointConfig config() {
+        return config;
+    }
+
+    @Override
+    public void start() {
+        // nothing is held open; the state follows the outcome of each borrow
+    }
+
+    @Override
+    public Lease borrow(Duration timeout) throws IOException {
+        if (closed) {
+            throw new KeeperClosedException("keeper closed; cannot borrow " + config.name());
+        }
+        PooledConnection c;
+        try {
+            c = Connections.open(config);
+        } catch (IOException | RuntimeException e) {
+            String why = KeepPool.describe(e);
+            health.failed(why);
+            health.down(why);
+            throw new EndpointUnavailableException(config.name(), config.name() + " (" + config.host() + ":"
+                    + config.port() + ", short) cannot connect: " + why);
+        }
+        health.up("connected to " + config.host() + ":" + config.port());
+        c.claim(PooledConnection.IDLE, PooledConnection.BORROWED);
+        open.add(c);
+        if (closed) {
+            c.retire();
+            throw new KeeperClosedException("keeper closed; cannot borrow " + config.name());
+        }
+        LeaseImpl lease = new LeaseImpl(config.name(), c, (l, broken, why) -> {
+            open.remove(l.connection);
+            l.connection.retire();
+        });
+        if (!config.leakThreshold().isZero()) {
+            lease.leakWatch = runtime.watchForLeak(lease, config.leakThreshold());
+        }
+        return lease;
+    }
+
+    @Override
+    public EndpointStatus status() {
+        return new EndpointStatus(config.name(), config.host() + ":" + config.port(), EndpointMode.SHORT,
+                health.state(), 0, open.size(), 0, null, health.failures(), health.lastFailure(), null);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (PooledConnection c : open) {
+            c.retire();
+        }
+        open.clear();
+    }
+}

@@ -1,0 +1,133 @@
+package io.tether.keeper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real upstream service on 127.0.0.1, line-based: it answers {@code PING} with {@code +PONG} and echoes
+ * every other line. It can go silent (accept but never answer), be killed, and be started again on the
+ * same port. It counts connections and, per client port, the PINGs it received.
+ */
+final class Upstream implements AutoCloseable {
+    private final int port;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    final AtomicInteger accepted = new AtomicInteger();
+    final Map<Integer, AtomicInteger> pingsByClientPort = new ConcurrentHashMap<>();
+    private volatile boolean silent;
+    private volatile ServerSocket listener;
+
+    Upstream() throws IOException {
+        this(0);
+    }
+
+    Upstream(int port) throws IOException {
+        listener = bind(port);
+        this.port = listener.getLocalPort();
+        acceptLoop(listener);
+    }
+
+    int port() {
+        return port;
+    }
+
+    int open() {
+        return (int) sockets.stream().filter(s -> !s.isClosed()).count();
+    }
+
+    void silence() {
+        silent = true;
+    }
+
+    int pingsFrom(int clientPort) {
+        AtomicInteger count = pingsByClientPort.get(clientPort);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Like a killed process: the listener and every connection close at once. */
+    void kill() throws IOException {
+        listener.close();
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        sockets.clear();
+    }
+
+    void restart() throws IOException {
+        listener = bind(port);
+        acceptLoop(listener);
+    }
+
+    /** Closes one connection from the server side, as an upstream dropping a client would. */
+    void dropConnectionFrom(int clientPort) throws IOException {
+        for (Socket socket : sockets) {
+            if (socket.getPort() == clientPort) {
+                socket.close();
+            }
+        }
+    }
+
+    private static ServerSocket bind(int port) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 200);
+        return socket;
+    }
+
+    private void acceptLoop(ServerSocket server) {
+        Thread thread = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket socket = server.accept();
+                    sockets.add(socket);
+                    accepted.incrementAndGet();
+                    Thread serve = new Thread(() -> serve(socket), "upstream-conn");
+                    serve.setDaemon(true);
+                    serve.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }, "upstream-accept");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            OutputStream out = socket.getOutputStream();
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (silent) {
+                    continue;
+                }
+                if (line.equals("PING")) {
+                    pingsByClientPort.computeIfAbsent(socket.getPort(), p -> new AtomicInteger()).incrementAndGet();
+                    out.write("+PONG\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                } else {
+                    out.write((line + "\n").getBytes(StandardCharsets.ISO_8859_1));
+                }
+                out.flush();
+            }
+        } catch (IOException gone) {
+            // connection ended
+        } finally {
+            sockets.remove(socket);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        kill();
+    }
+}
