@@ -43,6 +43,13 @@ final class Health {
         }
     }
 
+    /** Sets the state without an event: for a short endpoint, which holds nothing, until a borrow says otherwise. */
+    synchronized void assume(EndpointState initial) {
+        if (state == null) {
+            state = initial;
+        }
+    }
+
     void failed(String why) {
         failures.incrementAndGet();
         lastFailure = why;

@@ -32,7 +32,8 @@ final class ShortEndpoint implements Endpoint {
 
     @Override
     public void start() {
-        // nothing is held open; the state follows the outcome of each borrow
+        // Nothing is held open: UP until a borrow fails to connect, then it follows each borrow's outcome.
+        health.assume(io.tether.keeper.EndpointState.UP);
     }
 
     @Override
