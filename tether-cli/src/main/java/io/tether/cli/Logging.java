@@ -11,8 +11,17 @@ public final class Logging {
 
     /** Keeps the library's own lines to warnings and errors, for commands that narrate what happens. */
     public static void quietLibrary() {
-        if (LoggerFactory.getLogger("io.tether") instanceof Logger library) {
-            library.setLevel(Level.WARN);
+        setLevel("io.tether", Level.WARN);
+    }
+
+    /** Silences one logger whose lines the command prints in its own form. */
+    public static void silence(String logger) {
+        setLevel(logger, Level.OFF);
+    }
+
+    private static void setLevel(String name, Level level) {
+        if (LoggerFactory.getLogger(name) instanceof Logger logger) {
+            logger.setLevel(level);
         }
     }
 }

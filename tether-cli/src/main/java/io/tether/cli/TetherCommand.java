@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TetherCommand.Version.class,
         description = "Long-lived TCP connections that stay alive and tell the truth about who is alive.",
-        subcommands = {ServerCommand.class, ClientCommand.class, DemoCommand.class, BenchCommand.class,
+        subcommands = {ServerCommand.class, ClientCommand.class, KeepCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TetherCommand implements Runnable {
     /** Exit code for a bad flag or value. */

@@ -160,4 +160,73 @@ class CliProcessIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> bad.err().size() == 1);
         assertThat(bad.err().get(0)).contains("'soon' is not a duration");
     }
+
+    @Test
+    void keepReportsUpstreamsGoingDownAndUpAndOnceGivesAnExitCode() throws Exception {
+        int port = freePort();
+        Path config = logs.resolve("socket.properties");
+        Files.writeString(config, """
+                socketConnCount=1
+                commonCheckTime=1
+                socket1=bank
+                socket1_ip=127.0.0.1
+                socket1_port=%d
+                socket1_isKeep=1
+                """.formatted(port), StandardCharsets.UTF_8);
+
+        Running down = tether("keep", "--config", config.toString(), "--once");
+        assertThat(down.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(down.process().exitValue()).isEqualTo(1);
+        assertThat(down.out()).anyMatch(l -> l.startsWith("bank") && l.contains("DOWN") && l.contains("connection refused"));
+
+        ServerSocket upstream = new ServerSocket(port, 50, InetAddress.getByName("127.0.0.1"));
+        List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread acceptor = new Thread(() -> {
+            try {
+                for (;;) {
+                    accepted.add(upstream.accept());
+                }
+            } catch (IOException closed) {
+                // upstream stopped
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        try {
+            Running up = tether("keep", "--config", config.toString(), "--once");
+            assertThat(up.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(up.process().exitValue()).as(String.join("\n", up.out())).isZero();
+
+            Running watching = tether("keep", "--config", config.toString(), "--events", "jsonl");
+            await().atMost(Duration.ofSeconds(30)).until(() -> keepEvent(watching, "UP"));
+            upstream.close();
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> keepEvent(watching, "DOWN"));
+            JsonNode event = json(watching).stream().filter(e -> e.get("event").asText().equals("DOWN")).findFirst().orElseThrow();
+            assertThat(event.get("endpoint").asText()).isEqualTo("bank");
+            assertThat(event.get("cause").asText()).isNotBlank();
+            assertThat(event.get("at").asLong()).isPositive();
+            assertThat(watching.err()).anyMatch(l -> l.startsWith("endpoint") && l.contains("state"));
+        } finally {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void keepWithAWrongFileSaysWhichLineAndKey() throws Exception {
+        Path config = logs.resolve("broken.properties");
+        Files.writeString(config, "socketConnCount=1\nsocket1=bank\nsocket1_ip=127.0.0.1\nsocket1_port=ninety\n",
+                StandardCharsets.UTF_8);
+        Running bad = tether("keep", "--config", config.toString(), "--once");
+        assertThat(bad.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.process().exitValue()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> bad.err().size() == 1);
+        assertThat(bad.err().get(0)).contains("broken.properties:4: socket1_port: 'ninety' is not a whole number");
+    }
+
+    private static boolean keepEvent(Running running, String state) throws IOException {
+        return json(running).stream().anyMatch(e -> e.get("event").asText().equals(state));
+    }
 }
