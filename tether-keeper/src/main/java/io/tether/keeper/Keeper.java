@@ -43,7 +43,7 @@ public final class Keeper implements AutoCloseable {
 
     /** Borrows from the named endpoint, waiting at most its configured borrow timeout. */
     public Lease borrow(String name) throws IOException {
-        return endpoints.borrow(name, endpoints.borrowTimeout(name));
+        return endpoints.borrow(name);
     }
 
     /**

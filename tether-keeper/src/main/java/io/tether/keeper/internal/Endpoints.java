@@ -55,8 +55,13 @@ public final class Endpoints {
         return endpoint(name).borrow(timeout);
     }
 
-    public Duration borrowTimeout(String name) {
-        return endpoint(name).config().borrowTimeout();
+    /** Borrows with the endpoint's own borrow timeout. */
+    public Lease borrow(String name) throws IOException {
+        if (closed) {
+            throw new KeeperClosedException("keeper closed; cannot borrow " + name);
+        }
+        Endpoint endpoint = endpoint(name);
+        return endpoint.borrow(endpoint.config().borrowTimeout());
     }
 
     public EndpointStatus status(String name) {

@@ -70,13 +70,16 @@ final class KeepPool implements Endpoint {
 
     @Override
     public Lease borrow(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = 0; // worked out only if this borrow has to wait: the fast path reads the clock once
         for (;;) {
             if (closed) {
                 throw new KeeperClosedException("keeper closed; cannot borrow " + config.name());
             }
             PooledConnection c = claimIdle();
             if (c == null) {
+                if (deadline == 0) {
+                    deadline = System.nanoTime() + timeout.toNanos();
+                }
                 c = awaitIdle(deadline);
                 if (c == null) {
                     throw unavailable(timeout);

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Borrow + return throughput of the Tether keeper against Apache commons-pool2, 1 and 2 threads, same run.
+# Usage: bench/keeper-vs-commons-pool.sh [measurement iterations, default 5]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mvn -q -B -Dstyle.color=never -f "$here/pom.xml" -DskipTests -pl tether-bench -am install >&2
+exec java -cp "$here/tether-bench/target/benchmarks.jar" io.tether.bench.KeeperVsCommonsPool "${1:-5}"
