@@ -16,7 +16,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,11 +90,7 @@ final class ClientCommand implements Callable<Integer> {
                 });
         servers.forEach(builder::server);
         TetherClient client = builder.build();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            client.close();
-            stopped.countDown();
-        }, "tether-shutdown"));
+        UntilSignalled signal = UntilSignalled.arm(client::close);
         client.start();
 
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -105,7 +100,7 @@ final class ClientCommand implements Callable<Integer> {
                     print(out, failure == null ? "> " + text : "! not sent: " + failure.getMessage()));
         }
         // stdin closed (or never there): keep the connection until Ctrl-C.
-        stopped.await();
+        signal.await();
         return 0;
     }
 

@@ -2,11 +2,12 @@ package io.tether.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tether.keeper.EndpointEvent;
 import io.tether.server.PresenceEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One presence event as one line of JSON, for {@code --events jsonl}. */
+/** One event as one line of JSON, for {@code --events jsonl}. */
 final class EventJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -24,6 +25,19 @@ final class EventJson {
         json.put("silentMs", event.silentMillis());
         json.put("legacy", event.legacy());
         json.put("at", event.at());
+        return write(json);
+    }
+
+    static String line(EndpointEvent event) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("event", event.state().name());
+        json.put("endpoint", event.endpoint());
+        json.put("cause", event.cause());
+        json.put("at", event.at());
+        return write(json);
+    }
+
+    private static String write(Map<String, Object> json) {
         try {
             return MAPPER.writeValueAsString(json);
         } catch (JsonProcessingException e) {

@@ -1,7 +1,5 @@
 package io.tether.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tether.keeper.ConfigException;
 import io.tether.keeper.EndpointConfig;
 import io.tether.keeper.EndpointEvent;
@@ -17,12 +15,9 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +31,6 @@ import picocli.CommandLine.Option;
                 "With --once, prints the status and exits: 0 when every keep endpoint is UP, 1 otherwise."})
 final class KeepCommand implements Callable<Integer> {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     enum EventFormat { text, jsonl }
 
@@ -69,7 +63,7 @@ final class KeepCommand implements Callable<Integer> {
         Logging.silence("io.tether.keeper.internal.Health"); // this command reports every transition itself
         PrintStream out = System.out;
         PrintStream table = events == EventFormat.jsonl ? System.err : System.out;
-        Keeper keeper = Keeper.start(keeperConfig, event -> print(out, events == EventFormat.jsonl ? json(event) : text(event)));
+        Keeper keeper = Keeper.start(keeperConfig, event -> print(out, events == EventFormat.jsonl ? EventJson.line(event) : text(event)));
         if (once) {
             List<EndpointStatus> status = keeper.status();
             keeper.close(); // delivers the start-up events first, so the table comes last
@@ -84,32 +78,16 @@ final class KeepCommand implements Callable<Integer> {
             return thread;
         });
         timer.scheduleAtFixedRate(() -> printTable(table, keeper.status()), every, every, TimeUnit.MILLISECONDS);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        UntilSignalled.run(() -> {
             timer.shutdownNow();
             keeper.close();
-            stopped.countDown();
-        }, "tether-shutdown"));
-        stopped.await();
+        });
         return 0;
     }
 
     static String text(EndpointEvent event) {
         return LocalTime.ofInstant(java.time.Instant.ofEpochMilli(event.at()), ZoneId.systemDefault()).format(CLOCK)
                 + " " + event.state() + " " + event.endpoint() + ": " + event.cause();
-    }
-
-    static String json(EndpointEvent event) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("event", event.state().name());
-        json.put("endpoint", event.endpoint());
-        json.put("cause", event.cause());
-        json.put("at", event.at());
-        try {
-            return JSON.writeValueAsString(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static void printTable(PrintStream out, List<EndpointStatus> status) {

@@ -7,7 +7,6 @@ import io.tether.server.TetherServer;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -89,13 +88,10 @@ final class ServerCommand implements Callable<Integer> {
             summary.scheduleAtFixedRate(() -> log.info("{}", summaryLine(server.stats())),
                     summaryEvery.toMillis(), summaryEvery.toMillis(), TimeUnit.MILLISECONDS);
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        UntilSignalled.run(() -> {
             summary.shutdownNow();
             server.close();
-            stopped.countDown();
-        }, "tether-shutdown"));
-        stopped.await();
+        });
         return 0;
     }
 

@@ -22,6 +22,8 @@ class UsageErrorTest {
             "client --server 127.0.0.1:7000                          | Missing required option: '--id",
             "client --server 127.0.0.1:7000 --id a --backoff-multiplier 0.5 | multiplier >= 1",
             "demo --heartbeat-timeout 1x                             | '1x' is not a duration",
+            "keep --once                                             | Missing required option: '--config=FILE'",
+            "keep --config no-such-file.properties                   | cannot read --config no-such-file.properties",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         StringWriter err = new StringWriter();
