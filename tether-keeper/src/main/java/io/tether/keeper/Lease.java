@@ -12,8 +12,9 @@ import java.time.Duration;
  * guarantees.
  *
  * <p>For a keep endpoint, {@link #close()} hands the connection back to its pool; for a short endpoint it
- * really closes it. An {@link IOException} from either stream, or {@link #invalidate()}, marks the
- * connection broken: closing the lease then retires it, and a replacement is opened in the background.
+ * really closes it. An {@link IOException} from either stream, reading the end of the stream (the peer
+ * closed its side), or {@link #invalidate()} marks the connection broken: closing the lease then retires
+ * it, and a replacement is opened in the background.
  */
 public interface Lease extends Closeable {
     /** The endpoint's configured name. */

@@ -42,7 +42,7 @@ class KeepEndpointTest extends KeeperHarness {
 
         Lease lease = keeper.borrow("bank");
         int brokenPort = localPort(lease);
-        upstream.dropConnectionFrom(brokenPort);
+        await().atMost(WAIT).until(() -> upstream.dropConnectionFrom(brokenPort));
         assertThatThrownBy(() -> {
             for (int i = 0; i < 100; i++) { // the first writes may still land in the socket buffer
                 echo(lease, "anyone there?");
@@ -54,6 +54,26 @@ class KeepEndpointTest extends KeeperHarness {
         try (Lease fresh = keeper.borrow("bank")) {
             assertThat(localPort(fresh)).isNotEqualTo(brokenPort);
             assertThat(echo(fresh, "better")).isEqualTo("better");
+        }
+        assertThat(keeper.status("bank").failures()).isEqualTo(1);
+    }
+
+    @Test
+    void connectionIdlePastTheThresholdIsCheckedBeforeItIsLent() throws Exception {
+        Upstream upstream = upstream();
+        // Probes are a minute away; only the check on borrow can notice what happens to the idle connection.
+        Keeper keeper = keeper(endpoint("bank", upstream.port()).checkInterval(Duration.ofMinutes(1))
+                .validateAfterIdle(Duration.ofMillis(50)).build());
+        int stale;
+        try (Lease lease = keeper.borrow("bank")) {
+            stale = localPort(lease);
+        }
+        // The upstream drops the idle connection, as firewalls and servers do.
+        await().atMost(WAIT).until(() -> upstream.dropConnectionFrom(stale) && upstream.open() == 0);
+
+        try (Lease lease = keeper.borrow("bank")) {
+            assertThat(localPort(lease)).as("never the dropped connection").isNotEqualTo(stale);
+            assertThat(echo(lease, "still here")).isEqualTo("still here");
         }
         assertThat(keeper.status("bank").failures()).isEqualTo(1);
     }
@@ -79,7 +99,8 @@ class KeepEndpointTest extends KeeperHarness {
     void killedUpstreamGoesDownAndComesBackUpOnItsOwn() throws Exception {
         Upstream upstream = upstream();
         Keeper keeper = keeper(endpoint("bank", upstream.port()).build());
-        assertThat(sawEvent(EndpointState.UP, "bank")).isTrue();
+        assertThat(keeper.status("bank").state()).isEqualTo(EndpointState.UP);
+        await().atMost(WAIT).until(() -> sawEvent(EndpointState.UP, "bank")); // events arrive on their own thread
 
         upstream.kill();
 
@@ -90,7 +111,7 @@ class KeepEndpointTest extends KeeperHarness {
 
         upstream.restart();
 
-        await().atMost(WAIT).until(() -> keeper.status("bank").state() == EndpointState.UP);
+        await().atMost(WAIT).until(() -> keeper.status("bank").state() == EndpointState.UP && events.size() == 3);
         assertThat(events).extracting(EndpointEvent::state)
                 .containsExactly(EndpointState.UP, EndpointState.DOWN, EndpointState.UP);
         try (Lease lease = keeper.borrow("bank")) {

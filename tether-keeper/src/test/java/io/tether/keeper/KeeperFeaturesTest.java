@@ -112,6 +112,7 @@ class KeeperFeaturesTest extends KeeperHarness {
         Keeper keeper = keeper(endpoint("hub", server.address().getPort()).probe(ProbeSpec.of(ProbeKind.TETHER))
                 .checkInterval(Duration.ofMillis(50)).build());
         assertThat(keeper.status("hub").state()).isEqualTo(EndpointState.UP);
+        await().atMost(WAIT).until(() -> !presence.isEmpty());
         String id = presence.get(0).clientId();
         assertThat(id).startsWith("keeper/hub/");
 
@@ -138,7 +139,7 @@ class KeeperFeaturesTest extends KeeperHarness {
         Upstream upstream = upstream();
         Keeper keeper = keeper(endpoint("bank", upstream.port()).maxLifetime(Duration.ofMillis(300)).build());
 
-        await().atMost(WAIT).until(() -> upstream.accepted.get() >= 3);
+        await().atMost(WAIT).until(() -> upstream.accepted.get() >= 3 && !events.isEmpty());
         assertThat(keeper.status("bank").failures()).as("renewal is not a failure").isZero();
         assertThat(events).extracting(EndpointEvent::state).containsOnly(EndpointState.UP);
         try (Lease lease = keeper.borrow("bank")) {

@@ -45,7 +45,10 @@ abstract class KeeperHarness {
         lease.output().write((text + "\n").getBytes(StandardCharsets.US_ASCII));
         lease.output().flush();
         StringBuilder line = new StringBuilder();
-        for (int b = lease.input().read(); b >= 0 && b != '\n'; b = lease.input().read()) {
+        for (int b = lease.input().read(); b != '\n'; b = lease.input().read()) {
+            if (b < 0) {
+                throw new java.io.EOFException("upstream closed the connection");
+            }
             line.append((char) b);
         }
         return line.toString();

@@ -68,13 +68,18 @@ final class Upstream implements AutoCloseable {
         acceptLoop(listener);
     }
 
-    /** Closes one connection from the server side, as an upstream dropping a client would. */
-    void dropConnectionFrom(int clientPort) throws IOException {
+    /**
+     * Closes one connection from the server side, as an upstream dropping a client would. Returns false if
+     * that connection is not (yet) known here: a client's connect completes before accept() returns.
+     */
+    boolean dropConnectionFrom(int clientPort) throws IOException {
         for (Socket socket : sockets) {
             if (socket.getPort() == clientPort) {
                 socket.close();
+                return true;
             }
         }
+        return false;
     }
 
     private static ServerSocket bind(int port) throws IOException {

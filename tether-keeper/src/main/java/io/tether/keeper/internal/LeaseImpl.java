@@ -128,7 +128,7 @@ final class LeaseImpl implements Lease {
         public int read() throws IOException {
             open();
             try {
-                return connection.in.read();
+                return endOfStreamBreaks(connection.in.read());
             } catch (IOException e) {
                 throw failed(e);
             }
@@ -138,10 +138,18 @@ final class LeaseImpl implements Lease {
         public int read(byte[] b, int off, int len) throws IOException {
             open();
             try {
-                return connection.in.read(b, off, len);
+                return endOfStreamBreaks(connection.in.read(b, off, len));
             } catch (IOException e) {
                 throw failed(e);
             }
+        }
+
+        /** The peer closed its side: nothing more can be read, so the connection must not be lent again. */
+        private int endOfStreamBreaks(int read) {
+            if (read < 0) {
+                broken("the peer closed the connection");
+            }
+            return read;
         }
 
         @Override
