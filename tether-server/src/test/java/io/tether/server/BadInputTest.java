@@ -36,6 +36,7 @@ class BadInputTest extends ServerHarness {
         server = start(fastServer().maxPayload(4096));
         healthy = new RawPeer(server.address());
         healthy.hello("healthy", 50);
+        presence.awaitOnline("healthy");
         timer.scheduleAtFixedRate(() -> {
             try {
                 healthy.ping(1, 0);
