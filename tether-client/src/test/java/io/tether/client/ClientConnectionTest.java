@@ -3,6 +3,7 @@ package io.tether.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
@@ -159,5 +160,46 @@ class ClientConnectionTest extends ClientHarness {
         assertThat(client.state()).isEqualTo(ClientState.CLOSED);
         await().atMost(Duration.ofSeconds(5)).until(() -> presence.stream().anyMatch(e ->
                 e.clientId().equals("impatient") && e.reason() == CloseReason.CLIENT_CLOSED));
+    }
+
+    @Test
+    void clientsStartedTogetherDoNotPingInLockStep() throws Exception {
+        TetherServer server = startServer(server(0));
+        HeartbeatPolicy slow = HeartbeatPolicy.of(Duration.ofMillis(400), Duration.ofMillis(1200));
+        EventLoopGroup shared = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        java.util.Map<String, Long> onlineAt = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<String, Long> firstPongAt = new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                String id = "herd-" + i;
+                startClient(client(id, server.address().getPort()).heartbeat(slow).eventLoopGroup(shared)
+                        .listener(new ClientListener() {
+                            @Override
+                            public void stateChanged(ClientState previous, ClientState current, String reason) {
+                                if (current == ClientState.ONLINE) {
+                                    onlineAt.put(id, System.nanoTime());
+                                }
+                            }
+
+                            @Override
+                            public void heartbeatAcknowledged(Duration rtt) {
+                                firstPongAt.putIfAbsent(id, System.nanoTime());
+                            }
+                        }));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> firstPongAt.size() == 40);
+
+            long[] phases = onlineAt.keySet().stream().mapToLong(id -> firstPongAt.get(id) - onlineAt.get(id)).sorted().toArray();
+            // A fixed phase would put every first ping one interval after ONLINE; a random one spreads them
+            // over the interval (40 uniform draws spanning under half of it: about one chance in 10^10).
+            assertThat(phases[phases.length - 1] - phases[0]).isGreaterThan(Duration.ofMillis(200).toNanos());
+        } finally {
+            for (AutoCloseable c : toClose) {
+                if (c instanceof TetherClient client) {
+                    client.close();
+                }
+            }
+            shared.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 }

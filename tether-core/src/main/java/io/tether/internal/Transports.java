@@ -1,6 +1,7 @@
 package io.tether.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
@@ -8,6 +9,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -15,6 +17,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
 
 /**
  * Picks native epoll when the platform has it and NIO otherwise. {@code -Dtether.transport=nio} forces NIO,
@@ -42,6 +45,23 @@ public final class Transports {
 
     public static Class<? extends Channel> socketChannelType() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * Makes the kernel agree with the heartbeat about when a peer is gone (Linux epoll only; elsewhere a
+     * no-op): unacknowledged writes fail after {@code timeout} (TCP_USER_TIMEOUT) instead of retrying for
+     * about 15 minutes, and keepalive probes on an idle socket conclude within about the same bound.
+     */
+    public static void boundDeadPeer(Channel channel, Duration timeout) {
+        if (!(channel instanceof EpollSocketChannel epoll)) {
+            return;
+        }
+        int seconds = (int) Math.max(1, timeout.toSeconds());
+        epoll.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        epoll.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+        epoll.config().setOption(EpollChannelOption.TCP_KEEPIDLE, Math.max(1, seconds / 2));
+        epoll.config().setOption(EpollChannelOption.TCP_KEEPINTVL, Math.max(1, seconds / 6));
+        epoll.config().setOption(EpollChannelOption.TCP_KEEPCNT, 3);
     }
 
     /**

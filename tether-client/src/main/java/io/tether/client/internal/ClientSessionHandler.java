@@ -6,10 +6,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.tether.internal.Exchange;
 import io.tether.internal.FrameDispatcher;
 import io.tether.internal.LivenessHandler;
+import io.tether.internal.Transports;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Welcome;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,8 +22,14 @@ import java.util.concurrent.TimeUnit;
  * when nothing has been read for an interval and no ping went out during it (so we hear from the server
  * even while we only stream data to it). The timer is a task on the event loop, independent of the
  * application's threads, so no write the application makes can hold it up.
+ *
+ * <p>Spread: the first ping goes out at a random point of the first interval, which sets this client's
+ * phase, and each later one up to {@value #JITTER_PERCENT} % early, so thousands of clients started
+ * together never ping in lock-step. Pings only ever come early, never late: the server's margin holds.
  */
 final class ClientSessionHandler extends FrameDispatcher {
+    static final int JITTER_PERCENT = 10;
+
     private final ClientConnector connector;
     private final Welcome welcome;
     private final long intervalNanos;
@@ -29,6 +37,8 @@ final class ClientSessionHandler extends FrameDispatcher {
     private LivenessHandler liveness;
     private ScheduledFuture<?> heartbeat;
     private long lastPingNanos;
+    private long earlyNanos;
+    private boolean firstTick = true;
 
     ClientSessionHandler(ClientConnector connector, Welcome welcome, Exchange exchange) {
         super(exchange);
@@ -47,7 +57,8 @@ final class ClientSessionHandler extends FrameDispatcher {
                     + TimeUnit.NANOSECONDS.toMillis(silent) + " ms (timeout " + welcome.timeoutMillis() + " ms)");
             c.close();
         });
-        scheduleHeartbeat(intervalNanos);
+        Transports.boundDeadPeer(ctx.channel(), java.time.Duration.ofMillis(welcome.timeoutMillis()));
+        scheduleHeartbeat(ThreadLocalRandom.current().nextLong(intervalNanos) + 1); // this client's random phase
     }
 
     @Override
@@ -72,15 +83,18 @@ final class ClientSessionHandler extends FrameDispatcher {
             return;
         }
         long now = System.nanoTime();
-        boolean writeIdle = now - liveness.lastWriteNanos() >= intervalNanos;
-        boolean readIdle = now - liveness.lastReadNanos() >= intervalNanos && now - lastPingNanos >= intervalNanos;
+        long due = intervalNanos - earlyNanos;
+        boolean writeIdle = firstTick || now - liveness.lastWriteNanos() >= due;
+        boolean readIdle = now - liveness.lastReadNanos() >= due && now - lastPingNanos >= due;
+        firstTick = false;
         if (writeIdle || readIdle) {
             lastPingNanos = now;
             ctx.writeAndFlush(Frames.ping(ctx.alloc(), (int) (now / 1000), connector.lastRttMicros()), ctx.voidPromise());
         }
+        earlyNanos = ThreadLocalRandom.current().nextLong(intervalNanos * JITTER_PERCENT / 100 + 1);
         long nextWrite = liveness.lastWriteNanos() + intervalNanos;
         long nextRead = Math.max(liveness.lastReadNanos(), lastPingNanos) + intervalNanos;
-        scheduleHeartbeat(Math.min(nextWrite, nextRead) - System.nanoTime());
+        scheduleHeartbeat(Math.min(nextWrite, nextRead) - earlyNanos - System.nanoTime());
     }
 
     @Override

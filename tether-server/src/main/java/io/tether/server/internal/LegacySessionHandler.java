@@ -3,6 +3,7 @@ package io.tether.server.internal;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.tether.internal.LivenessHandler;
+import io.tether.internal.Transports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ final class LegacySessionHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().addLast("lifecycle", new SessionLifecycleHandler(session));
         log.info("{} online (classic client, heartbeat {})", session, session.heartbeat());
         liveness.arm(session.heartbeat().timeout().toNanos(), (c, silent) -> session.timedOut(silent));
+        Transports.boundDeadPeer(ctx.channel(), session.heartbeat().timeout());
         ctx.fireChannelActive();
     }
 

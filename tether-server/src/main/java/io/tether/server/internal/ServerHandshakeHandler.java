@@ -9,6 +9,7 @@ import io.tether.internal.Exchange;
 import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.PartialFrameAware;
+import io.tether.internal.Transports;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
@@ -88,6 +89,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             replaced.cleanUp(CloseReason.REPLACED, SessionRegistry.replacedDetail(session));
         }
         liveness.arm(policy.timeout().toNanos(), (c, silent) -> session.timedOut(silent));
+        Transports.boundDeadPeer(ctx.channel(), policy.timeout());
     }
 
     @Override
