@@ -29,8 +29,9 @@ public abstract class FrameDispatcher extends ChannelInboundHandlerAdapter {
         this.exchange = exchange;
     }
 
-    /** A PING arrived; its 8-byte payload (if any) is still readable. */
-    protected void onPing(ByteBuf ping) {
+    /** A PING arrived; its 8-byte payload (if any) is still readable. Returns whether to answer it. */
+    protected boolean onPing(ChannelHandlerContext ctx, ByteBuf ping) {
+        return true;
     }
 
     protected abstract void onPong(ByteBuf pong);
@@ -54,7 +55,10 @@ public abstract class FrameDispatcher extends ChannelInboundHandlerAdapter {
                 throw new ProtocolException("PING payload of " + Frames.payloadLength(frame) + " bytes exceeds "
                         + Frames.PING_PAYLOAD_LENGTH);
             }
-            onPing(frame);
+            if (!onPing(ctx, frame)) {
+                frame.release();
+                return;
+            }
             Frames.turnPingIntoPong(frame);
             ctx.write(frame, ctx.voidPromise());
             flushNeeded = true;

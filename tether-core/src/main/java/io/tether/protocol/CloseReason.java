@@ -19,7 +19,9 @@ public enum CloseReason {
     /** The peer sent something the protocol does not allow. */
     PROTOCOL_ERROR(7),
     /** The peer stopped reading and its outbound buffer reached the limit. */
-    SLOW_CONSUMER(8);
+    SLOW_CONSUMER(8),
+    /** The peer kept pinging far more often than its heartbeat interval after being told to stop. */
+    TOO_MANY_PINGS(9);
 
     private final int code;
 

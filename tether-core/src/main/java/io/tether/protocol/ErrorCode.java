@@ -8,6 +8,8 @@ public enum ErrorCode {
     HANDLER_FAILED(2),
     /** The frame was understood but is not allowed now (for example DATA before the handshake). */
     UNEXPECTED_FRAME(3),
+    /** The peer pings more often than allowed; it will be disconnected if it goes on. */
+    TOO_MANY_PINGS(4),
     /** A code this version does not know. */
     UNKNOWN(0xFFFF);
 

@@ -113,6 +113,7 @@ public final class TetherServer implements AutoCloseable {
         private Duration handshakeTimeout;
         private int maxPayload = Frames.DEFAULT_MAX_PAYLOAD;
         private int maxOutboundBytes = 4 << 20;
+        private int maxPingsPerInterval = 3;
         private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
         private final List<PresenceListener> listeners = new ArrayList<>();
         private MessageHandler messageHandler = (session, payload) -> { };
@@ -183,6 +184,18 @@ public final class TetherServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many pings a client may send within one heartbeat interval before it is told TOO_MANY_PINGS;
+         * the third interval over the limit disconnects it. Default 3 (a well-behaved client sends one).
+         */
+        public Builder maxPingsPerInterval(int pings) {
+            if (pings < 1) {
+                throw new IllegalArgumentException("max pings per interval must be at least 1");
+            }
+            this.maxPingsPerInterval = pings;
+            return this;
+        }
+
         public Builder eventLoopThreads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("event loop threads must be at least 1");
@@ -218,7 +231,7 @@ public final class TetherServer implements AutoCloseable {
             Duration handshake = handshakeTimeout != null ? handshakeTimeout
                     : min(Duration.ofSeconds(10), heartbeat.timeout());
             return new TetherServer(new ServerConfig(host, port, legacyPort, heartbeat, min, max, handshake,
-                    maxPayload, maxOutboundBytes, eventLoopThreads, List.copyOf(listeners), messageHandler,
+                    maxPayload, maxOutboundBytes, maxPingsPerInterval, eventLoopThreads, List.copyOf(listeners), messageHandler,
                     requestHandler, shutdownTimeout));
         }
 

@@ -102,6 +102,33 @@ class BadInputTest extends ServerHarness {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void clientThatPingsFarTooOftenIsToldAndThenDisconnected() throws Exception {
+        try (RawPeer abuser = new RawPeer(server.address())) {
+            abuser.hello("abuser", 100); // allowed: 3 pings per 100 ms
+            boolean warned = false;
+            RawPeer.Frame goAway = null;
+            // Ping as fast as possible, bounded in count: strikes accrue once per 100 ms interval.
+            for (int i = 0; i < 100_000 && goAway == null; i++) {
+                abuser.ping(i, 0);
+                if (abuser.hasFrameWaiting()) {
+                    RawPeer.Frame frame = abuser.read();
+                    if (frame.type() == FrameType.ERROR) {
+                        warned = true;
+                        assertThat(new String(frame.payload(), 6, frame.payload().length - 6, StandardCharsets.UTF_8))
+                                .contains("too_many_pings");
+                    } else if (frame.type() == FrameType.GOAWAY) {
+                        goAway = frame;
+                    }
+                }
+            }
+            assertThat(warned).as("told before being disconnected").isTrue();
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.goAwayReason()).isEqualTo(CloseReason.TOO_MANY_PINGS);
+            assertThat(presence.awaitOffline("abuser", CloseReason.TOO_MANY_PINGS).detail()).contains("strike 3 of 3");
+        }
+    }
+
     @ParameterizedTest(name = "stall after {0} bytes of a frame")
     @MethodSource("stallPoints")
     void clientThatStallsMidFrameTimesOutWithTheStallNamed(int bytesSent) throws Exception {

@@ -84,6 +84,11 @@ final class RawPeer implements AutoCloseable {
         out.flush();
     }
 
+    /** Whether at least a frame header is already waiting to be read, without blocking. */
+    boolean hasFrameWaiting() throws IOException {
+        return in.available() >= Frames.HEADER_LENGTH;
+    }
+
     Frame read() throws IOException {
         int type = in.readUnsignedByte();
         in.readUnsignedByte();

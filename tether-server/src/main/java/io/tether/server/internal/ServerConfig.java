@@ -18,6 +18,7 @@ public record ServerConfig(
         Duration handshakeTimeout,
         int maxPayload,
         int maxOutboundBytes,
+        int maxPingsPerInterval,
         int eventLoopThreads,
         List<PresenceListener> listeners,
         MessageHandler messageHandler,

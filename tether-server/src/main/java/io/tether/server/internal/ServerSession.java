@@ -115,7 +115,8 @@ public final class ServerSession implements Session {
     }
 
     private void logEnd(CloseReason reason, String detail) {
-        if (reason == CloseReason.PROTOCOL_ERROR || reason == CloseReason.SLOW_CONSUMER) {
+        if (reason == CloseReason.PROTOCOL_ERROR || reason == CloseReason.SLOW_CONSUMER
+                || reason == CloseReason.TOO_MANY_PINGS) {
             log.warn("{} offline: {} - {}", this, reason, detail);
         } else {
             log.info("{} offline: {} - {}", this, reason, detail);

@@ -12,17 +12,21 @@ final class SessionHandler extends FrameDispatcher {
     private final ServerSession session;
     private final ServerConfig config;
 
+    private final PingLimit pingLimit;
+
     SessionHandler(ServerSession session, ServerConfig config) {
         super(session.exchange());
         this.session = session;
         this.config = config;
+        this.pingLimit = new PingLimit(session, config.maxPingsPerInterval());
     }
 
     @Override
-    protected void onPing(ByteBuf ping) {
+    protected boolean onPing(ChannelHandlerContext ctx, ByteBuf ping) {
         if (Frames.payloadLength(ping) == Frames.PING_PAYLOAD_LENGTH) {
             session.reportedRtt(ping.getInt(Frames.payloadOffset(ping) + 4));
         }
+        return pingLimit.allow(ctx);
     }
 
     @Override
