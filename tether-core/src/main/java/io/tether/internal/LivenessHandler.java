@@ -3,8 +3,11 @@ package io.tether.internal;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sits first in the pipeline and timestamps every read and write, whole frames or not: any inbound byte
@@ -13,8 +16,22 @@ import java.util.concurrent.TimeUnit;
  * <p>When armed it keeps one timer per connection that fires at {@code lastRead + timeout}. A firing that
  * finds newer traffic re-arms for the remainder, so the timer runs about once per timeout, not once per
  * read — the same trick as Netty's IdleStateHandler, with the deadline measured from the last byte.
+ *
+ * <p>Pause guard: a timer that fires more than {@value #PAUSE_TOLERANCE_MILLIS} ms after it was due means
+ * this process was not running its event loop (a GC pause, CPU starvation, a handler that blocked). Bytes
+ * the peer sent meanwhile may still be unread, so its silence cannot be trusted: instead of a verdict the
+ * peer gets a fresh grace period of one whole timeout, and the stall is logged with how long it was.
  */
 public final class LivenessHandler extends ChannelDuplexHandler {
+    static final long PAUSE_TOLERANCE_MILLIS = 50;
+    private static final long PAUSE_TOLERANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(PAUSE_TOLERANCE_MILLIS);
+    private static final Logger log = LoggerFactory.getLogger(LivenessHandler.class);
+    private static final FastThreadLocal<long[]> LAST_STALL_LOGGED = new FastThreadLocal<>() {
+        @Override
+        protected long[] initialValue() {
+            return new long[] {System.nanoTime() - TimeUnit.SECONDS.toNanos(10)};
+        }
+    };
 
     /** Called on the event loop when the peer has been silent for the whole timeout. */
     @FunctionalInterface
@@ -28,6 +45,8 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private long timeoutNanos;
     private Expiry expiry;
     private ScheduledFuture<?> timer;
+    private long dueNanos;
+    private long graceFromNanos;
 
     public LivenessHandler() {
         long now = System.nanoTime();
@@ -90,7 +109,9 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     }
 
     private void schedule(long delayNanos) {
-        timer = ctx.executor().schedule(this::check, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        long delay = Math.max(0, delayNanos);
+        dueNanos = System.nanoTime() + delay;
+        timer = ctx.executor().schedule(this::check, delay, TimeUnit.NANOSECONDS);
     }
 
     private void check() {
@@ -98,13 +119,34 @@ public final class LivenessHandler extends ChannelDuplexHandler {
         if (expiry == null || !ctx.channel().isActive()) {
             return;
         }
-        long silent = System.nanoTime() - lastReadNanos;
+        long now = System.nanoTime();
+        long late = now - dueNanos;
+        if (late > PAUSE_TOLERANCE_NANOS) {
+            graceFromNanos = now;
+            reportStall(late);
+            schedule(timeoutNanos);
+            return;
+        }
+        long silent = now - Math.max(lastReadNanos, graceFromNanos);
         if (silent >= timeoutNanos) {
             Expiry fired = expiry;
             expiry = null;
-            fired.expired(ctx, silent);
+            fired.expired(ctx, now - lastReadNanos);
         } else {
             schedule(timeoutNanos - silent);
+        }
+    }
+
+    /** One line per stall per event loop (at most one a second), not one per peer. */
+    private void reportStall(long lateNanos) {
+        long[] lastLogged = LAST_STALL_LOGGED.get();
+        long now = System.nanoTime();
+        if (now - lastLogged[0] >= TimeUnit.SECONDS.toNanos(1)) {
+            lastLogged[0] = now;
+            log.warn("event loop {} ran {} ms late (GC pause, CPU starvation or a blocking handler?): peers whose"
+                            + " deadline fell in the stall get a fresh {} ms grace period instead of a verdict",
+                    Thread.currentThread().getName(), TimeUnit.NANOSECONDS.toMillis(lateNanos),
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
         }
     }
 }
