@@ -2,6 +2,7 @@ package io.tether.cli;
 
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
+import io.tether.heartbeat.PhiAccrual;
 import io.tether.server.ServerStats;
 import io.tether.server.TetherServer;
 import java.io.PrintStream;
@@ -49,6 +50,26 @@ final class ServerCommand implements Callable<Integer> {
             description = "How often to log a one-line summary (0ms = never). Default: 10s.")
     Duration summaryEvery = Duration.ofSeconds(10);
 
+    enum Detector { fixed, phi }
+
+    @Option(names = "--detector", paramLabel = "KIND",
+            description = "fixed: offline after the heartbeat timeout; phi: phi-accrual, learns each client's rhythm. Default: ${DEFAULT-VALUE}.")
+    Detector detector = Detector.fixed;
+
+    @Option(names = "--phi-threshold", paramLabel = "PHI", description = "Phi threshold (2..20). Default: 8.")
+    double phiThreshold = PhiAccrual.defaults().threshold();
+
+    @Option(names = "--phi-min-std", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
+            description = "Floor for the measured deviation. Default: 100ms.")
+    Duration phiMinStd = PhiAccrual.defaults().minStdDeviation();
+
+    @Option(names = "--phi-pause", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
+            description = "Acceptable heartbeat pause. Default: one heartbeat interval.")
+    Duration phiPause;
+
+    @Option(names = "--phi-window", paramLabel = "N", description = "Samples in the estimate (4..1000). Default: 32.")
+    int phiWindow = PhiAccrual.defaults().window();
+
     @Option(names = "--threads", paramLabel = "N", description = "Event loop threads. Default: one per core.")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -67,6 +88,13 @@ final class ServerCommand implements Callable<Integer> {
                 .messageHandler((session, payload) -> log.info("{} sent {} bytes", session.clientId(), payload.length));
         if (legacyPort != null) {
             builder.legacyPort(legacyPort);
+        }
+        if (detector == Detector.phi) {
+            try {
+                builder.phiAccrual(new PhiAccrual(phiThreshold, phiMinStd, phiPause, phiWindow));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
         if (events == EventFormat.jsonl) {
             builder.listener(event -> {

@@ -18,6 +18,8 @@ class UsageErrorTest {
             "server --profile turbo                                  | unknown heartbeat profile 'turbo'",
             "server --heartbeat-interval 5s --heartbeat-timeout 2s   | must not be shorter than the interval",
             "server --port 70000                                     | --port must be within 0..65535",
+            "server --detector phi --phi-threshold 50                | phi threshold must be within 2..20",
+            "server --detector magic                                 | Invalid value for option '--detector'",
             "client --server 127.0.0.1 --id a                        | '127.0.0.1' is not host:port",
             "client --server 127.0.0.1:7000                          | Missing required option: '--id",
             "client --server 127.0.0.1:7000 --id a --backoff-multiplier 0.5 | multiplier >= 1",

@@ -42,7 +42,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private volatile long lastReadNanos;
     private volatile long lastWriteNanos;
     private ChannelHandlerContext ctx;
-    private long timeoutNanos;
+    private SilenceRule rule = SilenceRule.fixed(Long.MAX_VALUE);
     private Expiry expiry;
     private ScheduledFuture<?> timer;
     private long dueNanos;
@@ -61,7 +61,9 @@ public final class LivenessHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastReadNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastReadNanos = now;
+        rule.arrived(now);
         ctx.fireChannelRead(msg);
     }
 
@@ -85,19 +87,25 @@ public final class LivenessHandler extends ChannelDuplexHandler {
         return lastWriteNanos;
     }
 
-    public long timeoutNanos() {
-        return timeoutNanos;
+    /** The rule in force, for the verdict's explanation. */
+    public SilenceRule rule() {
+        return rule;
+    }
+
+    /** Starts (or restarts) a fixed silence deadline. Must run on the channel's event loop. */
+    public void arm(long timeoutNanos, Expiry expiry) {
+        arm(SilenceRule.fixed(timeoutNanos), expiry);
     }
 
     /**
-     * Starts (or restarts with new settings) the silence deadline. Must run on the channel's event loop.
+     * Starts (or restarts) the silence deadline under {@code rule}. Must run on the channel's event loop.
      * Silence is counted from the last read, so arming never grants extra time.
      */
-    public void arm(long timeoutNanos, Expiry expiry) {
+    public void arm(SilenceRule rule, Expiry expiry) {
         disarm();
-        this.timeoutNanos = timeoutNanos;
+        this.rule = rule;
         this.expiry = expiry;
-        schedule(lastReadNanos + timeoutNanos - System.nanoTime());
+        schedule(lastReadNanos + rule.allowedSilenceNanos() - System.nanoTime());
     }
 
     public void disarm() {
@@ -121,24 +129,25 @@ public final class LivenessHandler extends ChannelDuplexHandler {
         }
         long now = System.nanoTime();
         long late = now - dueNanos;
+        long allowed = rule.allowedSilenceNanos();
         if (late > PAUSE_TOLERANCE_NANOS) {
             graceFromNanos = now;
-            reportStall(late);
-            schedule(timeoutNanos);
+            reportStall(late, allowed);
+            schedule(allowed);
             return;
         }
         long silent = now - Math.max(lastReadNanos, graceFromNanos);
-        if (silent >= timeoutNanos) {
+        if (silent >= allowed) {
             Expiry fired = expiry;
             expiry = null;
             fired.expired(ctx, now - lastReadNanos);
         } else {
-            schedule(timeoutNanos - silent);
+            schedule(allowed - silent);
         }
     }
 
     /** One line per stall per event loop (at most one a second), not one per peer. */
-    private void reportStall(long lateNanos) {
+    private void reportStall(long lateNanos, long graceNanos) {
         long[] lastLogged = LAST_STALL_LOGGED.get();
         long now = System.nanoTime();
         if (now - lastLogged[0] >= TimeUnit.SECONDS.toNanos(1)) {
@@ -146,7 +155,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
             log.warn("event loop {} ran {} ms late (GC pause, CPU starvation or a blocking handler?): peers whose"
                             + " deadline fell in the stall get a fresh {} ms grace period instead of a verdict",
                     Thread.currentThread().getName(), TimeUnit.NANOSECONDS.toMillis(lateNanos),
-                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+                    TimeUnit.NANOSECONDS.toMillis(graceNanos));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.tether.server;
 
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
+import io.tether.heartbeat.PhiAccrual;
 import io.tether.protocol.Frames;
 import io.tether.server.internal.ServerConfig;
 import io.tether.server.internal.ServerRuntime;
@@ -119,6 +120,7 @@ public final class TetherServer implements AutoCloseable {
         private MessageHandler messageHandler = (session, payload) -> { };
         private RequestHandler requestHandler;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
+        private PhiAccrual phiAccrual;
 
         private Builder() {
         }
@@ -219,6 +221,16 @@ public final class TetherServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Judges silence with the phi-accrual detector instead of the fixed heartbeat timeout: it learns each
+         * client's traffic rhythm, convicting a steady client sooner and a jittery one later. See
+         * {@link PhiAccrual}. {@code null} restores the fixed timeout (the default).
+         */
+        public Builder phiAccrual(PhiAccrual settings) {
+            this.phiAccrual = settings;
+            return this;
+        }
+
         /** How long {@link #close()} waits for clients to be told and events to be delivered. Default 5 s. */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = positive(timeout, "shutdown timeout");
@@ -232,7 +244,7 @@ public final class TetherServer implements AutoCloseable {
                     : min(Duration.ofSeconds(10), heartbeat.timeout());
             return new TetherServer(new ServerConfig(host, port, legacyPort, heartbeat, min, max, handshake,
                     maxPayload, maxOutboundBytes, maxPingsPerInterval, eventLoopThreads, List.copyOf(listeners), messageHandler,
-                    requestHandler, shutdownTimeout));
+                    requestHandler, shutdownTimeout, phiAccrual));
         }
 
         private static Duration min(Duration a, Duration b) {

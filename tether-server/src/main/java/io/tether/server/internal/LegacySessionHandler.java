@@ -35,7 +35,8 @@ final class LegacySessionHandler extends ChannelInboundHandlerAdapter {
         session = candidate;
         ctx.pipeline().addLast("lifecycle", new SessionLifecycleHandler(session));
         log.info("{} online (classic client, heartbeat {})", session, session.heartbeat());
-        liveness.arm(session.heartbeat().timeout().toNanos(), (c, silent) -> session.timedOut(silent));
+        liveness.arm(runtime.config().silenceRule(session.heartbeat(), liveness.lastReadNanos()),
+                (c, silent) -> session.timedOut(silent));
         Transports.boundDeadPeer(ctx.channel(), session.heartbeat().timeout());
         ctx.fireChannelActive();
     }

@@ -1,6 +1,9 @@
 package io.tether.server.internal;
 
 import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.heartbeat.PhiAccrual;
+import io.tether.internal.PhiAccrualRule;
+import io.tether.internal.SilenceRule;
 import io.tether.server.MessageHandler;
 import io.tether.server.PresenceListener;
 import io.tether.server.RequestHandler;
@@ -23,7 +26,14 @@ public record ServerConfig(
         List<PresenceListener> listeners,
         MessageHandler messageHandler,
         RequestHandler requestHandler,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        PhiAccrual phiAccrual) {
+
+    /** The rule that judges a session's silence: the fixed timeout, or phi accrual when configured. */
+    public SilenceRule silenceRule(HeartbeatPolicy policy, long lastReadNanos) {
+        return phiAccrual == null ? SilenceRule.fixed(policy.timeout().toNanos())
+                : new PhiAccrualRule(phiAccrual, policy, lastReadNanos);
+    }
 
     /**
      * The heartbeat enforced for a client that asked for {@code requestedMillis} (0 = no preference): the

@@ -88,7 +88,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             log.info("{} offline: REPLACED - {}", replaced, SessionRegistry.replacedDetail(session));
             replaced.cleanUp(CloseReason.REPLACED, SessionRegistry.replacedDetail(session));
         }
-        liveness.arm(policy.timeout().toNanos(), (c, silent) -> session.timedOut(silent));
+        liveness.arm(config.silenceRule(policy, liveness.lastReadNanos()), (c, silent) -> session.timedOut(silent));
         Transports.boundDeadPeer(ctx.channel(), policy.timeout());
     }
 

@@ -125,7 +125,7 @@ public final class ServerSession implements Session {
 
     /** The heartbeat deadline passed with no byte from the client. */
     void timedOut(long silentNanos) {
-        String detail = "no bytes for " + silentNanos / 1_000_000 + " ms (timeout " + heartbeat.timeout().toMillis() + " ms)";
+        String detail = "no bytes for " + silentNanos / 1_000_000 + " ms (" + liveness.rule().explain() + ")";
         if (channel.pipeline().get("decoder") instanceof PartialFrameAware decoder && decoder.partialFrame() != null) {
             detail += "; " + decoder.partialFrame();
         }
