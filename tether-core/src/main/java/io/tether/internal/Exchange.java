@@ -123,9 +123,15 @@ public final class Exchange {
         channel.writeAndFlush(frame);
     }
 
-    /** Refuses all further traffic and fails every pending request with {@code cause}, at once. */
+    /**
+     * Refuses all further traffic and fails every pending request with {@code cause}, at once. The first
+     * cause given is the one every request reports.
+     */
     public void close(ConnectionLostException cause) {
-        closedBy = cause;
+        if (closedBy == null) {
+            closedBy = cause;
+        }
+        cause = closedBy;
         for (Integer id : pending.keySet()) {
             Pending entry = pending.remove(id);
             if (entry != null) {

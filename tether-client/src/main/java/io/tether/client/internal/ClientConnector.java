@@ -152,11 +152,19 @@ public final class ClientConnector {
                 + ", heartbeat every " + accepted.intervalMillis() + " ms, timeout " + accepted.timeoutMillis() + " ms");
     }
 
-    /** Records why {@code ch} is about to close, so the state change can say so. First reason wins. */
+    /**
+     * Records why {@code ch} is about to close, so the state change can say so, and fails its requests now
+     * with that reason: a request write still queued on the loop would otherwise fail anonymously before
+     * the channel reports itself closed. First reason wins.
+     */
     void closing(Channel ch, CloseReason code, String reason) {
         if (ch == channel && closeReason == null) {
             closeReason = reason;
             closeCode = code;
+            Exchange current = exchange;
+            if (current != null) {
+                current.close(new ConnectionLostException(code, "connection to the server lost: " + reason));
+            }
         }
     }
 
