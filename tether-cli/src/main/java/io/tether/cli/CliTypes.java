@@ -34,7 +34,7 @@ public final class CliTypes {
         }
     }
 
-    static final class HostPortConverter implements ITypeConverter<InetSocketAddress> {
+    public static final class HostPortConverter implements ITypeConverter<InetSocketAddress> {
         @Override
         public InetSocketAddress convert(String value) {
             int colon = value.lastIndexOf(':');

@@ -1,0 +1,185 @@
+package io.tether.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tether.cli.bench.FaultsCommand.Result;
+import io.tether.cli.bench.FaultsCommand.Scenario;
+import io.tether.cli.bench.Processes.Child;
+import io.tether.cli.bench.Processes.EventTail;
+import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.util.Durations;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One scenario against one freshly started server process. */
+final class FaultRun {
+    private final Path dir;
+    private final HeartbeatPolicy policy;
+    private final String profile;
+    private final boolean phi;
+    private final int silent;
+    private final int live;
+    private final List<Child> children = new ArrayList<>();
+    private Child server;
+    private EventTail events;
+    private int port;
+
+    FaultRun(Path dir, HeartbeatPolicy policy, String profile, boolean phi, int silent, int live) {
+        this.dir = dir;
+        this.policy = policy;
+        this.profile = profile;
+        this.phi = phi;
+        this.silent = silent;
+        this.live = live;
+    }
+
+    Result run(Scenario scenario) throws Exception {
+        try {
+            if (scenario == Scenario.cut) {
+                return new Result("cut link", detector(), 0, null, null, 0, 0,
+                        "skipped: not implemented yet (needs a network namespace, a veth pair and a DROP rule)");
+            }
+            startServer();
+            return switch (scenario) {
+                case silent -> silentPeers();
+                case frozen -> frozenProcess();
+                case jitter -> jitter();
+                case pause -> serverPause();
+                case load -> loadedServer();
+                case cut -> throw new IllegalStateException();
+            };
+        } finally {
+            for (Child child : children) {
+                child.signal("CONT");
+                child.stop();
+            }
+        }
+    }
+
+    private String detector() {
+        return phi ? "phi" : "fixed";
+    }
+
+    private void startServer() throws Exception {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        List<String> args = new ArrayList<>(List.of("server", "--host", "127.0.0.1", "--port", String.valueOf(port),
+                "--profile", profile, "--events", "jsonl", "--summary-every", "0ms"));
+        if (phi) {
+            args.addAll(List.of("--detector", "phi"));
+        }
+        server = Processes.start(dir, "server-" + System.nanoTime(), List.of(), args.toArray(String[]::new));
+        children.add(server);
+        events = new EventTail(server.out());
+        check(Processes.waitFor(Duration.ofSeconds(30), () -> said(server, "listening")), "server did not start");
+    }
+
+    private Child peers(String mode, String prefix, int count) throws Exception {
+        Child peers = Processes.start(dir, prefix + System.nanoTime(), List.of(), "bench", "peers", "--server",
+                "127.0.0.1:" + port, "--count", String.valueOf(count), "--mode", mode, "--prefix", prefix,
+                "--interval", Durations.format(policy.interval()), "--timeout", Durations.format(policy.timeout()));
+        children.add(peers);
+        check(Processes.waitFor(Duration.ofMinutes(5), () -> said(peers, "ready")), prefix + " peers never got ready");
+        check(Processes.waitFor(Duration.ofMinutes(2), () -> events.count("ONLINE", prefix) >= count),
+                prefix + " peers never all came online");
+        return peers;
+    }
+
+    /** Silent peers at once, beside live ones on the same server. */
+    private Result silentPeers() throws Exception {
+        if (live > 0) {
+            peers("live", "live-", live);
+        }
+        peers("silent", "silent-", silent);
+        check(Processes.waitFor(policy.timeout().plusMinutes(2), () -> events.count("OFFLINE", "silent-") >= silent),
+                "not every silent peer was declared offline");
+        List<Long> excess = new ArrayList<>();
+        List<Long> detection = new ArrayList<>();
+        for (JsonNode e : offline("silent-")) {
+            detection.add(e.get("silentMs").asLong());
+            excess.add(e.get("silentMs").asLong() - policy.timeout().toMillis());
+        }
+        return new Result("silent peers", detector(), silent, longs(detection), longs(excess),
+                events.count("OFFLINE", "live-"), live, "");
+    }
+
+    /** A client process stopped with SIGSTOP: its sockets stay open, its heartbeats stop. */
+    private Result frozenProcess() throws Exception {
+        int frozen = 100;
+        int alive = Math.min(live, 1000);
+        peers("live", "live-", alive);
+        Child victim = peers("live", "frozen-", frozen);
+        long stoppedAt = System.currentTimeMillis();
+        victim.signal("STOP");
+        check(Processes.waitFor(policy.timeout().plusSeconds(60), () -> events.count("OFFLINE", "frozen-") >= frozen),
+                "not every frozen peer was declared offline");
+        List<Long> detection = new ArrayList<>();
+        List<Long> excess = new ArrayList<>();
+        for (JsonNode e : offline("frozen-")) {
+            detection.add(e.get("at").asLong() - stoppedAt);
+            excess.add(e.get("silentMs").asLong() - policy.timeout().toMillis());
+        }
+        return new Result("frozen process (SIGSTOP)", detector(), frozen, longs(detection), longs(excess),
+                events.count("OFFLINE", "live-"), alive, "");
+    }
+
+    /** Healthy peers whose heartbeat gaps vary by ±50 %, watched for ten intervals. */
+    private Result jitter() throws Exception {
+        int peers = Math.min(live, 1000);
+        peers("jitter", "jitter-", peers);
+        Processes.waitFor(policy.interval().multipliedBy(10), () -> false);
+        return new Result("jitter ±50 %", detector(), 0, null, null, events.count("OFFLINE", "jitter-"), peers,
+                "watched for 10 intervals");
+    }
+
+    /** The server process stopped for 2 s (SIGSTOP), then resumed; watched for two timeouts after. */
+    private Result serverPause() throws Exception {
+        int alive = Math.min(live, 1000);
+        peers("live", "live-", alive);
+        server.signal("STOP");
+        Processes.waitFor(Duration.ofSeconds(2), () -> false);
+        server.signal("CONT");
+        Processes.waitFor(policy.timeout().multipliedBy(2), () -> false);
+        return new Result("server paused 2 s", detector(), 0, null, null, events.count("OFFLINE", "live-"), alive,
+                "stall logged: " + said(server, "ms late"));
+    }
+
+    /** Heartbeating peers while 20 others stream 64 KiB DATA frames flat out, for ten intervals. */
+    private Result loadedServer() throws Exception {
+        int alive = Math.min(live, 1000);
+        peers("live", "live-", alive);
+        peers("flood", "flood-", 20);
+        Processes.waitFor(policy.interval().multipliedBy(10), () -> false);
+        return new Result("loaded server", detector(), 0, null, null,
+                events.count("OFFLINE", "live-") + events.count("OFFLINE", "flood-"), alive + 20,
+                "20 peers streaming 64 KiB frames");
+    }
+
+    private List<JsonNode> offline(String prefix) {
+        return events.events().stream().filter(e -> e.get("event").asText().equals("OFFLINE")
+                && e.get("clientId").asText().startsWith(prefix)).toList();
+    }
+
+    private static boolean said(Child child, String text) {
+        try {
+            return child.said(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long[] longs(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.tether.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Child processes of the fault harness: this same jar run again, with output to files (never pipes). */
+final class Processes {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Processes() {
+    }
+
+    /** A running child with its stdout and stderr files. */
+    record Child(Process process, Path out, Path err) {
+        long pid() {
+            return process.pid();
+        }
+
+        boolean said(String text) throws IOException {
+            return Files.readString(out, StandardCharsets.UTF_8).contains(text)
+                    || Files.readString(err, StandardCharsets.UTF_8).contains(text);
+        }
+
+        void signal(String signal) throws IOException, InterruptedException {
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).inheritIO().start().waitFor();
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static Child start(Path dir, String name, List<String> prefix, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of("-XX:+UseSerialGC", "-Xss512k", "-cp", System.getProperty("java.class.path"),
+                "io.tether.cli.TetherCommand"));
+        command.addAll(List.of(args));
+        Path out = dir.resolve(name + ".out");
+        Path err = dir.resolve(name + ".err");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return new Child(process, out, err);
+    }
+
+    /** Polls {@code condition} every 20 ms until it holds or {@code limit} passes; returns whether it held. */
+    static boolean waitFor(Duration limit, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** Reads a growing JSON-lines file incrementally: only complete new lines are parsed. */
+    static final class EventTail {
+        private final Path file;
+        private long offset;
+        private final List<JsonNode> events = new ArrayList<>();
+
+        EventTail(Path file) {
+            this.file = file;
+        }
+
+        List<JsonNode> events() {
+            try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+                if (in.length() > offset) {
+                    in.seek(offset);
+                    byte[] bytes = new byte[(int) (in.length() - offset)];
+                    in.readFully(bytes);
+                    int lastNewline = lastIndexOf(bytes, (byte) '\n');
+                    if (lastNewline >= 0) {
+                        String text = new String(bytes, 0, lastNewline + 1, StandardCharsets.UTF_8);
+                        for (String line : text.split("\n")) {
+                            if (!line.isBlank()) {
+                                events.add(JSON.readTree(line));
+                            }
+                        }
+                        offset += lastNewline + 1;
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return events;
+        }
+
+        long count(String event, String prefix) {
+            return events().stream().filter(e -> e.get("event").asText().equals(event)
+                    && e.get("clientId").asText().startsWith(prefix)).count();
+        }
+
+        private static int lastIndexOf(byte[] bytes, byte b) {
+            for (int i = bytes.length - 1; i >= 0; i--) {
+                if (bytes[i] == b) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+}
