@@ -40,10 +40,13 @@ final class FaultRun {
     Result run(Scenario scenario) throws Exception {
         try {
             if (scenario == Scenario.cut) {
-                return new Result("cut link", detector(), 0, null, null, 0, 0,
-                        "skipped: not implemented yet (needs a network namespace, a veth pair and a DROP rule)");
+                String missing = CutLink.missing();
+                if (missing != null) {
+                    return new Result("cut link", detector(), 0, null, null, 0, 0, "skipped: " + missing);
+                }
+                return cutLink();
             }
-            startServer();
+            startServer("127.0.0.1");
             return switch (scenario) {
                 case silent -> silentPeers();
                 case frozen -> frozenProcess();
@@ -64,11 +67,11 @@ final class FaultRun {
         return phi ? "phi" : "fixed";
     }
 
-    private void startServer() throws Exception {
+    private void startServer(String host) throws Exception {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = probe.getLocalPort();
         }
-        List<String> args = new ArrayList<>(List.of("server", "--host", "127.0.0.1", "--port", String.valueOf(port),
+        List<String> args = new ArrayList<>(List.of("server", "--host", host, "--port", String.valueOf(port),
                 "--profile", profile, "--events", "jsonl", "--summary-every", "0ms"));
         if (phi) {
             args.addAll(List.of("--detector", "phi"));
@@ -80,14 +83,43 @@ final class FaultRun {
     }
 
     private Child peers(String mode, String prefix, int count) throws Exception {
-        Child peers = Processes.start(dir, prefix + System.nanoTime(), List.of(), "bench", "peers", "--server",
-                "127.0.0.1:" + port, "--count", String.valueOf(count), "--mode", mode, "--prefix", prefix,
-                "--interval", Durations.format(policy.interval()), "--timeout", Durations.format(policy.timeout()));
-        children.add(peers);
-        check(Processes.waitFor(Duration.ofMinutes(5), () -> said(peers, "ready")), prefix + " peers never got ready");
+        return peers(List.of(), "127.0.0.1", mode, prefix, count);
+    }
+
+    /**
+     * Starts {@code count} peers, in as many processes as the 20,000-open-files limit needs (at most
+     * {@value #PER_PROCESS} each), and waits until every one is online. Returns the last process.
+     */
+    private Child peers(List<String> launcher, String host, String mode, String prefix, int count) throws Exception {
+        Child last = null;
+        for (int chunk = 0, started = 0; started < count; chunk++) {
+            int size = Math.min(PER_PROCESS, count - started);
+            String chunkPrefix = count > PER_PROCESS ? prefix + chunk + "-" : prefix;
+            Child peers = Processes.start(dir, chunkPrefix + System.nanoTime(), launcher, "bench", "peers",
+                    "--server", host + ":" + port, "--count", String.valueOf(size), "--mode", mode,
+                    "--prefix", chunkPrefix, "--interval", Durations.format(policy.interval()),
+                    "--timeout", Durations.format(policy.timeout()));
+            children.add(peers);
+            check(Processes.waitFor(Duration.ofMinutes(5), () -> said(peers, "ready") || !peers.process().isAlive()),
+                    prefix + " peers never got ready");
+            check(peers.process().isAlive(), prefix + " peers failed: " + tail(peers));
+            started += size;
+            last = peers;
+        }
         check(Processes.waitFor(Duration.ofMinutes(2), () -> events.count("ONLINE", prefix) >= count),
                 prefix + " peers never all came online");
-        return peers;
+        return last;
+    }
+
+    static final int PER_PROCESS = 9_000;
+
+    private static String tail(Child child) {
+        try {
+            String err = java.nio.file.Files.readString(child.err());
+            return err.length() > 500 ? err.substring(err.length() - 500) : err;
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     /** Silent peers at once, beside live ones on the same server. */
@@ -126,6 +158,37 @@ final class FaultRun {
         }
         return new Result("frozen process (SIGSTOP)", detector(), frozen, longs(detection), longs(excess),
                 events.count("OFFLINE", "live-"), alive, "");
+    }
+
+    /**
+     * A silently cut link: peers in a network namespace of our own, reached over a veth pair, whose every
+     * packet is then dropped (no FIN, no RST) by an nftables rule inside the namespace.
+     */
+    private Result cutLink() throws Exception {
+        try (CutLink link = CutLink.create()) {
+            startServer(CutLink.HOST_ADDRESS);
+            int alive = Math.min(live, 1000);
+            peers(List.of(), CutLink.HOST_ADDRESS, "live", "live-", alive);
+            peers(link.inside(), CutLink.HOST_ADDRESS, "live", "cut-", 100);
+            long cutAt = System.currentTimeMillis();
+            link.cut();
+            check(Processes.waitFor(policy.timeout().plusSeconds(60), () -> events.count("OFFLINE", "cut-") >= 100),
+                    "not every peer behind the cut link was declared offline");
+            List<Long> detection = new ArrayList<>();
+            List<Long> excess = new ArrayList<>();
+            for (JsonNode e : offline("cut-")) {
+                detection.add(e.get("at").asLong() - cutAt);
+                excess.add(e.get("silentMs").asLong() - policy.timeout().toMillis());
+            }
+            long falseOffline = events.count("OFFLINE", "live-");
+            for (Child child : children) {
+                child.signal("CONT");
+                child.stop();
+            }
+            children.clear();
+            return new Result("cut link (nftables drop)", detector(), 100, longs(detection), longs(excess),
+                    falseOffline, alive, "");
+        }
     }
 
     /** Healthy peers whose heartbeat gaps vary by ±50 %, watched for ten intervals. */

@@ -33,7 +33,11 @@ final class Processes {
         }
 
         void signal(String signal) throws IOException, InterruptedException {
-            new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).inheritIO().start().waitFor();
+            if (process.isAlive()) {
+                new ProcessBuilder("kill", "-" + signal, String.valueOf(pid()))
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            }
         }
 
         void stop() throws InterruptedException {
