@@ -12,10 +12,14 @@ final class CutLink implements AutoCloseable {
     static final String HOST_ADDRESS = "10.213.0.1";
     static final String PEER_ADDRESS = "10.213.0.2";
 
-    private final String namespace;
+    private static final java.util.concurrent.atomic.AtomicInteger CREATED = new java.util.concurrent.atomic.AtomicInteger();
 
-    private CutLink(String namespace) {
+    private final String namespace;
+    private final String hostSide;
+
+    private CutLink(String namespace, String hostSide) {
         this.namespace = namespace;
+        this.hostSide = hostSide;
     }
 
     /** Why the scenario cannot run here, or {@code null} if it can. */
@@ -32,16 +36,19 @@ final class CutLink implements AutoCloseable {
     }
 
     static CutLink create() throws IOException, InterruptedException {
-        String ns = "tether-cut-" + ProcessHandle.current().pid();
-        String hostSide = "tcut" + ProcessHandle.current().pid() % 100000;
-        CutLink link = new CutLink(ns);
+        // Names are never reused: the kernel tears a deleted namespace down asynchronously.
+        String tag = ProcessHandle.current().pid() % 10000 + "x" + CREATED.incrementAndGet();
+        String ns = "tether-cut-" + tag;
+        String hostSide = "tch" + tag;
+        String peerSide = "tcp" + tag;
+        CutLink link = new CutLink(ns, hostSide);
         run("ip", "netns", "add", ns);
-        run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", "tcutp");
-        run("ip", "link", "set", "tcutp", "netns", ns);
+        run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", peerSide);
+        run("ip", "link", "set", peerSide, "netns", ns);
         run("ip", "addr", "add", HOST_ADDRESS + "/30", "dev", hostSide);
         run("ip", "link", "set", hostSide, "up");
-        link.inNamespace("ip", "addr", "add", PEER_ADDRESS + "/30", "dev", "tcutp");
-        link.inNamespace("ip", "link", "set", "tcutp", "up");
+        link.inNamespace("ip", "addr", "add", PEER_ADDRESS + "/30", "dev", peerSide);
+        link.inNamespace("ip", "link", "set", peerSide, "up");
         link.inNamespace("ip", "link", "set", "lo", "up");
         return link;
     }
@@ -89,6 +96,10 @@ final class CutLink implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        run("ip", "netns", "del", namespace); // takes the veth pair with it
+        try {
+            run("ip", "link", "del", hostSide); // deleting one end removes the pair
+        } finally {
+            run("ip", "netns", "del", namespace);
+        }
     }
 }

@@ -57,7 +57,12 @@ final class FaultsCommand implements Callable<Integer> {
         for (Scenario scenario : scenarios) {
             for (Detector detector : detectors) {
                 System.err.printf(Locale.ROOT, "running %s with the %s detector…%n", scenario, detector);
-                results.add(new FaultRun(dir, policy, profile, detector == Detector.phi, silent, live).run(scenario));
+                try {
+                    results.add(new FaultRun(dir, policy, profile, detector == Detector.phi, silent, live).run(scenario));
+                } catch (Exception e) {
+                    // One broken scenario must not lose the others' measurements.
+                    results.add(new Result(scenario.name(), detector.name(), 0, null, null, 0, 0, "FAILED: " + e.getMessage()));
+                }
             }
         }
         String table = table(results, policy);
@@ -105,8 +110,8 @@ final class FaultsCommand implements Callable<Integer> {
 
     private String document(String table, HeartbeatPolicy policy) {
         return "# Detection under injected faults\n\n"
-                + "Written by `" + String.join(" ", spec.commandLine().getParseResult().originalArgs()) + "` as\n"
-                + "`./tether bench faults …` on " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + "Written by `./tether bench faults " + String.join(" ", spec.commandLine().getParseResult().originalArgs())
+                + "` (or `bench/faults.sh` with the same arguments) on " + Runtime.getRuntime().availableProcessors() + " cores, "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", "
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + ".\n\n"
                 + "Profile `" + profile + "`: heartbeat every " + Durations.format(policy.interval()) + ", timeout "
