@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pause guard: a timer that fires more than {@value #PAUSE_TOLERANCE_MILLIS} ms after it was due means
  * this process was not running its event loop (a GC pause, CPU starvation, a handler that blocked). Bytes
- * the peer sent meanwhile may still be unread, so its silence cannot be trusted: instead of a verdict the
- * peer gets a fresh grace period of one whole timeout, and the stall is logged with how long it was.
+ * the peer sent meanwhile may still be unread, so its silence cannot be trusted yet: instead of a verdict
+ * the peer gets a grace period as long as the stall, time for the loop to read what piled up, and the
+ * stall is logged with how long it was. A peer that is really silent is convicted when the grace ends.
  */
 public final class LivenessHandler extends ChannelDuplexHandler {
     static final long PAUSE_TOLERANCE_MILLIS = 50;
@@ -46,7 +47,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private Expiry expiry;
     private ScheduledFuture<?> timer;
     private long dueNanos;
-    private long graceFromNanos;
+    private long graceUntilNanos;
 
     public LivenessHandler() {
         long now = System.nanoTime();
@@ -129,33 +130,32 @@ public final class LivenessHandler extends ChannelDuplexHandler {
         }
         long now = System.nanoTime();
         long late = now - dueNanos;
-        long allowed = rule.allowedSilenceNanos();
         if (late > PAUSE_TOLERANCE_NANOS) {
-            graceFromNanos = now;
-            reportStall(late, allowed);
-            schedule(allowed);
+            graceUntilNanos = now + late;
+            reportStall(late);
+            schedule(late);
             return;
         }
-        long silent = now - Math.max(lastReadNanos, graceFromNanos);
-        if (silent >= allowed) {
+        long allowed = rule.allowedSilenceNanos();
+        long silent = now - lastReadNanos;
+        if (silent >= allowed && now - graceUntilNanos >= 0) {
             Expiry fired = expiry;
             expiry = null;
-            fired.expired(ctx, now - lastReadNanos);
+            fired.expired(ctx, silent);
         } else {
-            schedule(allowed - silent);
+            schedule(Math.max(allowed - silent, graceUntilNanos - now));
         }
     }
 
     /** One line per stall per event loop (at most one a second), not one per peer. */
-    private void reportStall(long lateNanos, long graceNanos) {
+    private void reportStall(long lateNanos) {
         long[] lastLogged = LAST_STALL_LOGGED.get();
         long now = System.nanoTime();
         if (now - lastLogged[0] >= TimeUnit.SECONDS.toNanos(1)) {
             lastLogged[0] = now;
             log.warn("event loop {} ran {} ms late (GC pause, CPU starvation or a blocking handler?): peers whose"
-                            + " deadline fell in the stall get a fresh {} ms grace period instead of a verdict",
-                    Thread.currentThread().getName(), TimeUnit.NANOSECONDS.toMillis(lateNanos),
-                    TimeUnit.NANOSECONDS.toMillis(graceNanos));
+                            + " deadline fell in the stall get as long again before any verdict",
+                    Thread.currentThread().getName(), TimeUnit.NANOSECONDS.toMillis(lateNanos));
         }
     }
 }

@@ -74,7 +74,7 @@ class PauseGuardTest extends ServerHarness {
             assertThat(presence.find("pinger", PresenceEvent.Type.OFFLINE)).isNull();
             assertThat(presence.find("staller", PresenceEvent.Type.OFFLINE)).isNull();
             assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains("ms late")
-                    && e.getFormattedMessage().contains("fresh 300 ms grace period"));
+                    && e.getFormattedMessage().contains("get as long again before any verdict"));
 
             // The guard delays verdicts; it does not cancel them: a peer that really goes quiet still goes.
             timer.shutdownNow();

@@ -200,10 +200,15 @@ final class FaultRun {
                 "watched for 10 intervals");
     }
 
-    /** The server process stopped for 2 s (SIGSTOP), then resumed; watched for two timeouts after. */
+    /**
+     * The server process stopped for 2 s (SIGSTOP), then resumed; watched for two timeouts after. The stop
+     * comes a timeout and an interval after the peers connected, so liveness timers are spread out and some
+     * fall due inside the stop.
+     */
     private Result serverPause() throws Exception {
         int alive = Math.min(live, 1000);
         peers("live", "live-", alive);
+        Processes.waitFor(policy.timeout().plus(policy.interval()), () -> false);
         server.signal("STOP");
         Processes.waitFor(Duration.ofSeconds(2), () -> false);
         server.signal("CONT");

@@ -34,7 +34,6 @@ final class LegacySessionHandler extends ChannelInboundHandlerAdapter {
         }
         session = candidate;
         ctx.pipeline().addLast("lifecycle", new SessionLifecycleHandler(session));
-        log.info("{} online (classic client, heartbeat {})", session, session.heartbeat());
         liveness.arm(runtime.config().silenceRule(session.heartbeat(), liveness.lastReadNanos()),
                 (c, silent) -> session.timedOut(silent));
         Transports.boundDeadPeer(ctx.channel(), session.heartbeat().timeout());

@@ -83,9 +83,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
             reject(ctx, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
             return;
         }
-        log.info("{} online (heartbeat {})", session, policy);
         if (replaced != null) {
-            log.info("{} offline: REPLACED - {}", replaced, SessionRegistry.replacedDetail(session));
             replaced.cleanUp(CloseReason.REPLACED, SessionRegistry.replacedDetail(session));
         }
         liveness.arm(config.silenceRule(policy, liveness.lastReadNanos()), (c, silent) -> session.timedOut(silent));

@@ -21,6 +21,7 @@ import io.tether.server.PresenceListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -42,8 +43,23 @@ public final class ServerRuntime {
 
     public ServerRuntime(ServerConfig config) {
         this.config = config;
-        this.events = new SerialDispatcher<>("tether-events", config.listeners(), PresenceListener::onPresence);
+        List<PresenceListener> listeners = new ArrayList<>();
+        listeners.add(ServerRuntime::logPresence); // logged here, off the event loops: console I/O must not delay verdicts
+        listeners.addAll(config.listeners());
+        this.events = new SerialDispatcher<>("tether-events", listeners, PresenceListener::onPresence);
         this.registry = new SessionRegistry(events);
+    }
+
+    private static void logPresence(PresenceEvent event) {
+        String who = event.clientId() + " [session " + event.sessionId() + ", " + event.remote() + "]";
+        if (event.type() == PresenceEvent.Type.ONLINE) {
+            log.info("{} online{}", who, event.legacy() ? " (classic client)" : "");
+        } else if (event.reason() == CloseReason.PROTOCOL_ERROR || event.reason() == CloseReason.SLOW_CONSUMER
+                || event.reason() == CloseReason.TOO_MANY_PINGS) {
+            log.warn("{} offline: {} - {}", who, event.reason(), event.detail());
+        } else {
+            log.info("{} offline: {} - {}", who, event.reason(), event.detail());
+        }
     }
 
     public ServerConfig config() {

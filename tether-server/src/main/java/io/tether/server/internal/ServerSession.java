@@ -85,7 +85,6 @@ public final class ServerSession implements Session {
             return; // the usual case for the channelInactive that follows our own close
         }
         if (registry.retire(this, reason, detail)) {
-            logEnd(reason, detail);
             cleanUp(reason, detail);
         }
     }
@@ -111,15 +110,6 @@ public final class ServerSession implements Session {
                     GracefulClose.DEFAULT_LINGER_MILLIS);
         } else {
             channel.close();
-        }
-    }
-
-    private void logEnd(CloseReason reason, String detail) {
-        if (reason == CloseReason.PROTOCOL_ERROR || reason == CloseReason.SLOW_CONSUMER
-                || reason == CloseReason.TOO_MANY_PINGS) {
-            log.warn("{} offline: {} - {}", this, reason, detail);
-        } else {
-            log.info("{} offline: {} - {}", this, reason, detail);
         }
     }
 
