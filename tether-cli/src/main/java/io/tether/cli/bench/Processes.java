@@ -48,11 +48,23 @@ final class Processes {
         }
     }
 
+    /**
+     * Starts this jar again with the launcher's default JVM options (ZGC for the server, as {@code ./tether}
+     * does, serial elsewhere). For a child named "server…", {@code TETHER_BENCH_SERVER_JAVA_OPTS} replaces
+     * them, for comparing garbage collectors and heap settings.
+     */
     static Child start(Path dir, String name, List<String> prefix, String... args) throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of("-XX:+UseSerialGC", "-Xss512k", "-cp", System.getProperty("java.class.path"),
-                "io.tether.cli.TetherCommand"));
+        String serverOpts = System.getenv("TETHER_BENCH_SERVER_JAVA_OPTS");
+        if (name.startsWith("server") && serverOpts != null && !serverOpts.isBlank()) {
+            command.addAll(List.of(serverOpts.trim().split("\\s+")));
+        } else if (name.startsWith("server")) {
+            command.addAll(List.of("-XX:+UseZGC", "-Xss512k"));
+        } else {
+            command.addAll(List.of("-XX:+UseSerialGC", "-Xss512k"));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tether.cli.TetherCommand"));
         command.addAll(List.of(args));
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
