@@ -6,6 +6,10 @@ import io.tether.heartbeat.PhiAccrual;
 /**
  * One connection's phi-accrual estimate: a ring of the last gaps between inbound arrivals (microseconds,
  * seeded with the heartbeat interval), with running sums so each arrival costs O(1) and no allocation.
+ *
+ * <p>The gap from the handshake to the first arrival is not a sample: clients place their first ping at a
+ * random point of the first interval on purpose, so that gap says nothing about the peer's rhythm, and
+ * counting it would make a young session's estimate needlessly lenient.
  */
 public final class PhiAccrualRule implements SilenceRule {
     private final int[] gapsMicros;
@@ -20,6 +24,7 @@ public final class PhiAccrualRule implements SilenceRule {
     private long sum;
     private long sumOfSquares;
     private long lastArrivalNanos;
+    private boolean firstArrival = true;
 
     public PhiAccrualRule(PhiAccrual settings, HeartbeatPolicy policy, long nowNanos) {
         this.gapsMicros = new int[settings.window()];
@@ -35,7 +40,11 @@ public final class PhiAccrualRule implements SilenceRule {
 
     @Override
     public void arrived(long nanos) {
-        add((nanos - lastArrivalNanos) / 1000);
+        if (firstArrival) {
+            firstArrival = false;
+        } else {
+            add((nanos - lastArrivalNanos) / 1000);
+        }
         lastArrivalNanos = nanos;
     }
 

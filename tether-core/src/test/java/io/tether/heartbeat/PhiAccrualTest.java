@@ -52,6 +52,19 @@ class PhiAccrualTest {
     }
 
     @Test
+    void theRandomlyPlacedFirstPingDoesNotWidenAYoungSessionsEstimate() {
+        PhiAccrualRule rule = new PhiAccrualRule(PhiAccrual.defaults(), policy, 0);
+        long t = 37 * MS; // first ping at a random phase, 37 ms after the handshake
+        rule.arrived(t);
+        for (int i = 0; i < 3; i++) {
+            t += 1000 * MS;
+            rule.arrived(t);
+        }
+        // Only the seed and the three regular gaps count: ≈ 1 + 1 + 5.61 × 0.1 s, as for an old steady session.
+        assertThat(rule.allowedSilenceNanos() / MS).isBetween(2_500L, 2_620L);
+    }
+
+    @Test
     void settingsOutsideTheirRangeAreRefused() {
         assertThatThrownBy(() -> new PhiAccrual(1, Duration.ofMillis(100), null, 32)).hasMessageContaining("2..20");
         assertThatThrownBy(() -> new PhiAccrual(8, Duration.ZERO, null, 32)).hasMessageContaining("positive");
