@@ -110,7 +110,7 @@ final class FaultsCommand implements Callable<Integer> {
 
     private String document(String table, HeartbeatPolicy policy) {
         return "# Detection under injected faults\n\n"
-                + "Written by `./tether bench faults " + String.join(" ", spec.commandLine().getParseResult().originalArgs())
+                + "Written by `./tether " + String.join(" ", spec.commandLine().getParseResult().originalArgs())
                 + "` (or `bench/faults.sh` with the same arguments) on " + Runtime.getRuntime().availableProcessors() + " cores, "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", "
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + ".\n\n"
