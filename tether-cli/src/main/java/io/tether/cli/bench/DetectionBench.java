@@ -1,14 +1,9 @@
 package io.tether.cli.bench;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.tether.cli.CliTypes;
 import io.tether.cli.Logging;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.protocol.CloseReason;
-import io.tether.protocol.Frames;
-import io.tether.protocol.Hello;
-import io.tether.protocol.Welcome;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
 import io.tether.util.Durations;
@@ -88,13 +83,13 @@ final class DetectionBench implements Callable<Integer> {
             try {
                 long started = System.nanoTime();
                 for (int i = 0; i < clients; i++) {
-                    sockets.add(handshake(address, "silent-" + i));
+                    sockets.add(RawPeer.handshake(address, "silent-" + i));
                 }
                 // The clock starts at each client's last byte: one PING after the handshake, then silence.
                 ByteBuffer ping = ByteBuffer.wrap(new byte[] {3, 0, 0, 0, 0, 0});
                 for (int i = 0; i < clients; i++) {
                     lastByteSent.put("silent-" + i, System.nanoTime()); // before the write: an upper bound
-                    writeFully(sockets.get(i), ping.duplicate());
+                    RawPeer.writeFully(sockets.get(i), ping.duplicate());
                 }
                 long connectMillis = (System.nanoTime() - started) / 1_000_000;
                 if (!allOffline.await(timeout.toMillis() + connectMillis + 60_000, TimeUnit.MILLISECONDS)) {
@@ -120,7 +115,7 @@ final class DetectionBench implements Callable<Integer> {
     private void warmUp(InetSocketAddress address, CountDownLatch expired) throws Exception {
         List<SocketChannel> sockets = new ArrayList<>();
         for (int i = 0; i < expired.getCount(); i++) {
-            sockets.add(handshake(address, "warm-up-" + i));
+            sockets.add(RawPeer.handshake(address, "warm-up-" + i));
         }
         if (!expired.await(timeout.toMillis() + 60_000, TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("warm-up clients were not declared offline");
@@ -130,26 +125,7 @@ final class DetectionBench implements Callable<Integer> {
         }
     }
 
-    /** Connects, says HELLO and waits for WELCOME, so the server has certainly read everything sent. */
-    private static SocketChannel handshake(InetSocketAddress address, String id) throws IOException {
-        SocketChannel socket = SocketChannel.open(address);
-        ByteBuf hello = new Hello(Hello.PROTOCOL_VERSION, 0, id).encode(UnpooledByteBufAllocator.DEFAULT);
-        writeFully(socket, hello.nioBuffer());
-        hello.release();
-        ByteBuffer welcome = ByteBuffer.allocate(Frames.HEADER_LENGTH + Welcome.PAYLOAD_LENGTH);
-        while (welcome.hasRemaining()) {
-            if (socket.read(welcome) < 0) {
-                throw new IOException("server closed the connection during the handshake of " + id);
-            }
-        }
-        return socket;
-    }
 
-    private static void writeFully(SocketChannel socket, ByteBuffer bytes) throws IOException {
-        while (bytes.hasRemaining()) {
-            socket.write(bytes);
-        }
-    }
 
     private void print(HeartbeatPolicy policy, long connectMillis, long[] lateNanos, List<String> wrong, String transport) {
         Arrays.sort(lateNanos);

@@ -11,8 +11,6 @@ import io.tether.client.TetherClient;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Transports;
 import io.tether.protocol.Frames;
-import io.tether.protocol.Hello;
-import io.tether.protocol.Welcome;
 import io.tether.retry.ReconnectBackoff;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -119,7 +117,7 @@ final class PeersCommand implements Callable<Integer> {
     private void silent(InetSocketAddress target) throws IOException {
         List<SocketChannel> keep = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            keep.add(handshake(target, prefix + i));
+            keep.add(RawPeer.handshake(target, prefix + i));
         }
     }
 
@@ -128,12 +126,12 @@ final class PeersCommand implements Callable<Integer> {
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
         long intervalMs = interval.toMillis();
         for (int i = 0; i < count; i++) {
-            SocketChannel channel = handshake(target, prefix + i);
+            SocketChannel channel = RawPeer.handshake(target, prefix + i);
             Runnable[] beat = new Runnable[1];
             beat[0] = () -> {
                 try {
                     ByteBuf ping = Frames.ping(UnpooledByteBufAllocator.DEFAULT, 0, 0);
-                    writeFully(channel, ping.nioBuffer());
+                    RawPeer.writeFully(channel, ping.nioBuffer());
                     ping.release();
                     drain(channel);
                     long gap = (long) (intervalMs * (0.5 + ThreadLocalRandom.current().nextDouble()));
@@ -146,19 +144,6 @@ final class PeersCommand implements Callable<Integer> {
         }
     }
 
-    private static SocketChannel handshake(InetSocketAddress target, String id) throws IOException {
-        SocketChannel channel = SocketChannel.open(target);
-        ByteBuf hello = new Hello(Hello.PROTOCOL_VERSION, 0, id).encode(UnpooledByteBufAllocator.DEFAULT);
-        writeFully(channel, hello.nioBuffer());
-        hello.release();
-        ByteBuffer welcome = ByteBuffer.allocate(Frames.HEADER_LENGTH + Welcome.PAYLOAD_LENGTH);
-        while (welcome.hasRemaining()) {
-            if (channel.read(welcome) < 0) {
-                throw new IOException("server closed the connection during the handshake of " + id);
-            }
-        }
-        return channel;
-    }
 
     private static void drain(SocketChannel channel) throws IOException {
         ByteBuffer sink = ByteBuffer.allocate(256);
@@ -172,9 +157,4 @@ final class PeersCommand implements Callable<Integer> {
         }
     }
 
-    private static void writeFully(SocketChannel channel, ByteBuffer bytes) throws IOException {
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
-    }
 }
