@@ -10,6 +10,7 @@ import io.tether.messaging.ConnectionLostException;
 import io.tether.messaging.RemoteErrorException;
 import io.tether.protocol.Frames;
 import io.tether.retry.ReconnectBackoff;
+import io.tether.util.Durations;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -181,10 +182,7 @@ public final class TetherClient implements AutoCloseable {
         }
 
         public Builder connectTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("connect timeout must be positive");
-            }
-            this.connectTimeout = timeout;
+            this.connectTimeout = Durations.requirePositive(timeout, "connect timeout");
             return this;
         }
 

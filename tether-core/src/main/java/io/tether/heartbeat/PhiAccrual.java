@@ -1,7 +1,7 @@
 package io.tether.heartbeat;
 
+import io.tether.util.Durations;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Settings of the phi-accrual failure detector. Instead of one fixed timeout, it learns how regularly a
@@ -24,10 +24,7 @@ public record PhiAccrual(double threshold, Duration minStdDeviation, Duration ac
         if (!(threshold >= 2 && threshold <= 20)) {
             throw new IllegalArgumentException("phi threshold must be within 2..20, got " + threshold);
         }
-        Objects.requireNonNull(minStdDeviation, "minStdDeviation");
-        if (minStdDeviation.isNegative() || minStdDeviation.isZero()) {
-            throw new IllegalArgumentException("minimum standard deviation must be positive");
-        }
+        Durations.requirePositive(minStdDeviation, "minimum standard deviation");
         if (acceptablePause != null && acceptablePause.isNegative()) {
             throw new IllegalArgumentException("acceptable heartbeat pause must not be negative");
         }

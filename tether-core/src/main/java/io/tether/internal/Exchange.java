@@ -141,10 +141,6 @@ public final class Exchange {
         }
     }
 
-    public int pendingRequests() {
-        return pending.size();
-    }
-
     private boolean admit(int payloadLength, CompletableFuture<?> result) {
         ConnectionLostException lost = closedBy;
         if (lost != null) {

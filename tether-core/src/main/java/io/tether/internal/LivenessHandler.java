@@ -43,7 +43,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private volatile long lastReadNanos;
     private volatile long lastWriteNanos;
     private ChannelHandlerContext ctx;
-    private SilenceRule rule = SilenceRule.fixed(Long.MAX_VALUE);
+    private SilenceRule rule = SilenceRule.NEVER; // until armed; shared, as every connection starts with it
     private Expiry expiry;
     private ScheduledFuture<?> timer;
     private long dueNanos;

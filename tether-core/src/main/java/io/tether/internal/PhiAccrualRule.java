@@ -72,11 +72,6 @@ public final class PhiAccrualRule implements SilenceRule {
         return Math.max(floorNanos, Math.min(capNanos, allowed));
     }
 
-    /** Mean gap in microseconds, for explanations and tests. */
-    double meanGapMicros() {
-        return (double) sum / count;
-    }
-
     @Override
     public String explain() {
         double mean = (double) sum / count;

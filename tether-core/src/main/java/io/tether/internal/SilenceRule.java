@@ -2,6 +2,9 @@ package io.tether.internal;
 
 /** Decides how much silence proves a peer dead. Called on the connection's event loop only. */
 public interface SilenceRule {
+    /** No verdict at all: the rule of a connection that is not armed yet. */
+    SilenceRule NEVER = fixed(Long.MAX_VALUE);
+
     /** Inbound bytes arrived at {@code nanos} ({@link System#nanoTime()}). */
     void arrived(long nanos);
 

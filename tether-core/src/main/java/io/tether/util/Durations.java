@@ -28,6 +28,14 @@ public final class Durations {
         };
     }
 
+    /** Returns {@code duration} if it is longer than zero; otherwise fails naming {@code what}. */
+    public static Duration requirePositive(Duration duration, String what) {
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+        return duration;
+    }
+
     /** The shortest exact form: {@code 1500ms}, {@code 3s}, {@code 2m}. */
     public static String format(Duration duration) {
         long millis = duration.toMillis();

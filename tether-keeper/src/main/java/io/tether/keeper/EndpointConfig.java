@@ -1,6 +1,7 @@
 package io.tether.keeper;
 
 import io.tether.retry.ReconnectBackoff;
+import io.tether.util.Durations;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -173,12 +174,12 @@ public final class EndpointConfig {
         }
 
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connect timeout");
+            this.connectTimeout = Durations.requirePositive(timeout, "connect timeout");
             return this;
         }
 
         public Builder checkInterval(Duration interval) {
-            this.checkInterval = positive(interval, "check interval");
+            this.checkInterval = Durations.requirePositive(interval, "check interval");
             return this;
         }
 
@@ -188,7 +189,7 @@ public final class EndpointConfig {
         }
 
         public Builder probeTimeout(Duration timeout) {
-            this.probeTimeout = positive(timeout, "probe timeout");
+            this.probeTimeout = Durations.requirePositive(timeout, "probe timeout");
             return this;
         }
 
@@ -226,12 +227,6 @@ public final class EndpointConfig {
             return new EndpointConfig(this);
         }
 
-        private static Duration positive(Duration d, String what) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive");
-            }
-            return d;
-        }
 
         private static Duration notNegative(Duration d, String what) {
             if (d == null || d.isNegative()) {

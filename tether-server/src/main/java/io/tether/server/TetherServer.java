@@ -6,6 +6,7 @@ import io.tether.heartbeat.PhiAccrual;
 import io.tether.protocol.Frames;
 import io.tether.server.internal.ServerConfig;
 import io.tether.server.internal.ServerRuntime;
+import io.tether.util.Durations;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -167,7 +168,7 @@ public final class TetherServer implements AutoCloseable {
 
         /** How long a new connection may take to send HELLO. Default: the heartbeat timeout, at most 10 s. */
         public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = positive(timeout, "handshake timeout");
+            this.handshakeTimeout = Durations.requirePositive(timeout, "handshake timeout");
             return this;
         }
 
@@ -233,7 +234,7 @@ public final class TetherServer implements AutoCloseable {
 
         /** How long {@link #close()} waits for clients to be told and events to be delivered. Default 5 s. */
         public Builder shutdownTimeout(Duration timeout) {
-            this.shutdownTimeout = positive(timeout, "shutdown timeout");
+            this.shutdownTimeout = Durations.requirePositive(timeout, "shutdown timeout");
             return this;
         }
 
@@ -258,11 +259,5 @@ public final class TetherServer implements AutoCloseable {
             return port;
         }
 
-        private static Duration positive(Duration d, String what) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive");
-            }
-            return d;
-        }
     }
 }

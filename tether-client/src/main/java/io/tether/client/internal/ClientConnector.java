@@ -252,10 +252,6 @@ public final class ClientConnector {
         return exchange;
     }
 
-    public Welcome welcome() {
-        return welcome;
-    }
-
     public InetSocketAddress connectedTo() {
         return connectedTo;
     }

@@ -2,7 +2,7 @@ package io.tether.client.internal;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
+import io.tether.internal.Failures;
 import io.tether.internal.GracefulClose;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
@@ -28,7 +28,7 @@ final class ClientLifecycleHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = Failures.rootOf(cause);
         if (root instanceof ProtocolException) {
             log.warn("{}: server broke the protocol: {}", connector.config().clientId(), root.getMessage());
             connector.closing(ctx.channel(), CloseReason.PROTOCOL_ERROR, "protocol error: " + root.getMessage());

@@ -3,9 +3,9 @@ package io.tether.server.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
+import io.tether.internal.Failures;
 import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.PartialFrameAware;
@@ -92,7 +92,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = Failures.rootOf(cause);
         if (root instanceof ProtocolException) {
             reject(ctx, CloseReason.PROTOCOL_ERROR, root.getMessage());
         } else if (root instanceof IOException) {

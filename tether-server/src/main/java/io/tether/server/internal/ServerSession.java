@@ -1,9 +1,9 @@
 package io.tether.server.internal;
 
 import io.netty.channel.Channel;
-import io.netty.handler.codec.DecoderException;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
+import io.tether.internal.Failures;
 import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.LoopChores;
@@ -124,7 +124,7 @@ public final class ServerSession implements Session {
 
     /** Maps whatever broke the connection to the reason the world is told. */
     void failed(Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = Failures.rootOf(cause);
         if (root instanceof ProtocolException) {
             end(CloseReason.PROTOCOL_ERROR, root.getMessage());
         } else if (root instanceof IOException) {
