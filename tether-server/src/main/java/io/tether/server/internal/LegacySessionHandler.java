@@ -3,7 +3,6 @@ package io.tether.server.internal;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.tether.internal.LivenessHandler;
-import io.tether.internal.Transports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +33,7 @@ final class LegacySessionHandler extends ChannelInboundHandlerAdapter {
         }
         session = candidate;
         ctx.pipeline().addLast("lifecycle", new SessionLifecycleHandler(session));
-        liveness.arm(runtime.config().silenceRule(session.heartbeat(), liveness.lastReadNanos()),
-                (c, silent) -> session.timedOut(silent));
-        Transports.boundDeadPeer(ctx.channel(), session.heartbeat().timeout());
+        session.watch(runtime.config());
         ctx.fireChannelActive();
     }
 

@@ -9,7 +9,6 @@ import io.tether.internal.Failures;
 import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.PartialFrameAware;
-import io.tether.internal.Transports;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
@@ -86,8 +85,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (replaced != null) {
             replaced.cleanUp(CloseReason.REPLACED, SessionRegistry.replacedDetail(session));
         }
-        liveness.arm(config.silenceRule(policy, liveness.lastReadNanos()), (c, silent) -> session.timedOut(silent));
-        Transports.boundDeadPeer(ctx.channel(), policy.timeout());
+        session.watch(config);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.LoopChores;
 import io.tether.internal.PartialFrameAware;
+import io.tether.internal.Transports;
 import io.tether.messaging.ConnectionLostException;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
@@ -111,6 +112,15 @@ public final class ServerSession implements Session {
         } else {
             channel.close();
         }
+    }
+
+    /**
+     * Starts judging this online session's silence by the server's rule, and makes the kernel give up on
+     * a vanished peer at about the same bound. Must run on the channel's event loop.
+     */
+    void watch(ServerConfig config) {
+        liveness.arm(config.silenceRule(heartbeat, liveness.lastReadNanos()), (c, silent) -> timedOut(silent));
+        Transports.boundDeadPeer(channel, heartbeat.timeout());
     }
 
     /** The heartbeat deadline passed with no byte from the client. */
