@@ -31,6 +31,7 @@ public final class TetherCommand implements Runnable {
 
     static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new TetherCommand());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((ex, arguments) -> {
             // One line, not a page of usage: the user asked for something specific and got it wrong.
             PrintWriter err = ex.getCommandLine().getErr();

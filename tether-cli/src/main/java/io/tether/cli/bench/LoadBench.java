@@ -1,0 +1,219 @@
+package io.tether.cli.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tether.cli.CliTypes;
+import io.tether.cli.Logging;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Holds many connections to a server, pings on each at a fixed interval, and reports what the clients saw
+ * (round trips, missing answers) and, for a server process id, what it cost the server (CPU per ping, RSS
+ * per connection). The same load can be aimed at Tether, an MQTT broker, Redis or a bare frame server.
+ */
+@Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Hold connections that ping at a fixed interval and measure round trips and server cost.",
+                "Beyond --per-process connections the load is split over worker processes (20,000 open files each)."})
+final class LoadBench implements Callable<Integer> {
+    @Option(names = "--protocol", paramLabel = "NAME",
+            description = "tether, frames (Tether frames, no handshake), mqtt or redis. Default: tether.")
+    Wire wire = Wire.TETHER;
+
+    @Option(names = "--target", paramLabel = "HOST:PORT", converter = CliTypes.HostPortConverter.class,
+            description = "The server. Default: 127.0.0.1:7000.")
+    InetSocketAddress target = InetSocketAddress.createUnresolved("127.0.0.1", 7000);
+
+    @Option(names = "--connections", paramLabel = "N", description = "Connections to hold. Default: ${DEFAULT-VALUE}.")
+    int connections = 1000;
+
+    @Option(names = "--interval", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
+            description = "Ping interval on each connection. Default: 1s.")
+    Duration interval = Duration.ofSeconds(1);
+
+    @Option(names = "--connect-rate", paramLabel = "N", description = "New connections a second. Default: ${DEFAULT-VALUE}.")
+    int connectRate = 4000;
+
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
+            description = "Pinging before the measured window. Default: 15s.")
+    Duration warmup = Duration.ofSeconds(15);
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
+            description = "The measured window. Default: 30s.")
+    Duration duration = Duration.ofSeconds(30);
+
+    @Option(names = "--server-pid", paramLabel = "PID",
+            description = "The server's process id: adds its CPU per ping and RSS per connection.")
+    Long serverPid;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Event loop threads per process. Default: ${DEFAULT-VALUE}.")
+    int threads = 1;
+
+    @Option(names = "--per-process", paramLabel = "N",
+            description = "Most connections one process holds. Default: ${DEFAULT-VALUE}.")
+    int perProcess = 19_000;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+    Path json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        check(connections >= 1, "--connections must be at least 1");
+        check(perProcess >= 1 && perProcess <= 19_500, "--per-process must be within 1..19500 (20,000 open files a process)");
+        check(connectRate >= 1, "--connect-rate must be at least 1");
+        check(threads >= 1 && threads <= 64, "--threads must be within 1..64");
+        check(!interval.isNegative() && interval.toMillis() >= 10, "--interval must be at least 10ms");
+        Logging.quietLibrary();
+        PrintStream out = System.out;
+        ProcessMeter server = serverPid == null ? null : new ProcessMeter(serverPid);
+        if (server != null && !server.alive()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--server-pid " + serverPid + " is not running");
+        }
+        long rssBefore = server == null ? 0 : server.rssKib();
+        InetSocketAddress address = new InetSocketAddress(target.getHostString(), target.getPort());
+        out.printf(Locale.ROOT, "load: %s on %s, %,d connections pinging every %s%n", name(), target.getHostString() + ":" + target.getPort(),
+                connections, io.tether.util.Durations.format(interval));
+
+        List<LoadShare> shares = shares(address);
+        try {
+            long openStart = System.nanoTime();
+            for (LoadShare share : shares) {
+                if (share instanceof LoadShare.Remote) {
+                    share.open(); // workers open in parallel; this only waits for each one's report
+                }
+            }
+            for (LoadShare share : shares) {
+                if (share instanceof LoadShare.Local) {
+                    share.open();
+                }
+            }
+            long ready = shares.stream().mapToLong(LoadShare::ready).sum();
+            out.printf(Locale.ROOT, "opened %,d of %,d in %.1f s; warming up for %s%n", ready, connections,
+                    (System.nanoTime() - openStart) / 1e9, io.tether.util.Durations.format(warmup));
+            TimeUnit.NANOSECONDS.sleep(warmup.toNanos()); // the warm-up is a span of time, not a condition
+
+            double cpuStart = server == null ? 0 : server.cpuSeconds();
+            long windowStart = System.nanoTime();
+            for (LoadShare share : shares) {
+                share.startWindow();
+            }
+            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+            for (LoadShare share : shares) {
+                share.requestReport();
+            }
+            double cpuEnd = server == null ? 0 : server.cpuSeconds();
+            double seconds = (System.nanoTime() - windowStart) / 1e9;
+            long rssAfter = server == null ? 0 : server.rssKib();
+            List<LoadDriver.Window> windows = new ArrayList<>();
+            for (LoadShare share : shares) {
+                windows.add(share.awaitReport());
+            }
+            ObjectNode result = report(out, merge(windows), seconds, server, cpuEnd - cpuStart, rssBefore, rssAfter);
+            if (json != null) {
+                Files.writeString(json, LoadShare.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            }
+            return 0;
+        } finally {
+            for (LoadShare share : shares) {
+                share.close();
+            }
+        }
+    }
+
+    private List<LoadShare> shares(InetSocketAddress address) throws Exception {
+        List<LoadShare> shares = new ArrayList<>();
+        if (connections <= perProcess) {
+            LoadDriver driver = new LoadDriver(wire, address, interval, threads, "l-");
+            shares.add(new LoadShare.Local(driver, connections, connectRate));
+            return shares;
+        }
+        int workers = (connections + perProcess - 1) / perProcess;
+        Path dir = Files.createTempDirectory("tether-load");
+        for (int w = 0; w < workers; w++) {
+            int count = connections / workers + (w < connections % workers ? 1 : 0);
+            shares.add(new LoadShare.Remote(Processes.start(dir, "load-worker-" + w, List.of(),
+                    "bench", "load-worker", "--protocol", wire.name(), "--target", target.getHostString() + ":" + target.getPort(),
+                    "--connections", Integer.toString(count), "--interval", interval.toMillis() + "ms",
+                    "--connect-rate", Integer.toString(Math.max(1, connectRate / workers)),
+                    "--threads", Integer.toString(threads), "--id-prefix", "w" + w + "-")));
+        }
+        return shares;
+    }
+
+    private static LoadDriver.Window merge(List<LoadDriver.Window> windows) {
+        Histogram rtt = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long[] sums = new long[9];
+        String problem = null;
+        for (LoadDriver.Window w : windows) {
+            rtt.add(w.rtt());
+            long[] v = {w.attempted(), w.ready(), w.failed(), w.dropped(), w.refused(), w.unexpected(), w.pings(), w.pongs(), w.missing()};
+            for (int i = 0; i < v.length; i++) {
+                sums[i] += v[i];
+            }
+            problem = problem != null ? problem : w.firstProblem();
+        }
+        return new LoadDriver.Window(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8], rtt, problem);
+    }
+
+    private ObjectNode report(PrintStream out, LoadDriver.Window w, double seconds, ProcessMeter server,
+                              double cpuSeconds, long rssBefore, long rssAfter) {
+        Histogram rtt = w.rtt();
+        ObjectNode json = LoadShare.JSON.createObjectNode().put("protocol", name())
+                .put("connections", connections).put("intervalMs", interval.toMillis()).put("windowSeconds", seconds)
+                .put("held", w.held()).put("failed", w.failed()).put("dropped", w.dropped())
+                .put("pings", w.pings()).put("pongs", w.pongs()).put("missing", w.missing())
+                .put("rttP50Ms", ms(rtt.getValueAtPercentile(50))).put("rttP99Ms", ms(rtt.getValueAtPercentile(99)))
+                .put("rttP999Ms", ms(rtt.getValueAtPercentile(99.9))).put("rttMaxMs", ms(rtt.getMaxValue()));
+        out.printf(Locale.ROOT, "window        %.1f s%n", seconds);
+        out.printf(Locale.ROOT, "connections   %,d held of %,d (%,d failed to open, %,d dropped by the server)%n",
+                w.held(), connections, w.failed(), w.dropped());
+        out.printf(Locale.ROOT, "pings         %,d sent, %,d pongs, %,d missing (a pong over an interval late)%n",
+                w.pings(), w.pongs(), w.missing());
+        out.printf(Locale.ROOT, "round trip    p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n",
+                ms(rtt.getValueAtPercentile(50)), ms(rtt.getValueAtPercentile(99)),
+                ms(rtt.getValueAtPercentile(99.9)), ms(rtt.getMaxValue()));
+        if (server != null) {
+            double cpuPerPing = w.pongs() == 0 ? Double.NaN : cpuSeconds * 1e6 / w.pongs();
+            double perConnection = w.held() == 0 ? Double.NaN : (rssAfter - rssBefore) / (double) w.held();
+            json.put("serverPid", server.pid()).put("serverCpuSeconds", cpuSeconds).put("cpuMicrosPerPing", cpuPerPing)
+                    .put("rssBeforeKib", rssBefore).put("rssAfterKib", rssAfter).put("rssKibPerConnection", perConnection);
+            out.printf(Locale.ROOT, "server        pid %d: %.2f s CPU in the window = %.2f µs per ping%n",
+                    server.pid(), cpuSeconds, cpuPerPing);
+            out.printf(Locale.ROOT, "server RSS    %,.1f MiB before, %,.1f MiB held = %.2f KiB per connection%n",
+                    rssBefore / 1024.0, rssAfter / 1024.0, perConnection);
+        }
+        if (w.firstProblem() != null) {
+            json.put("firstProblem", w.firstProblem());
+            out.println("first problem " + w.firstProblem());
+        }
+        return json;
+    }
+
+    private String name() {
+        return wire.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private void check(boolean condition, String message) {
+        if (!condition) {
+            throw new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.tether.cli.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads another process's CPU time and resident memory from /proc, as {@code ps} and {@code top} do.
+ * CPU time counts every thread of the process, in the kernel's clock ticks of 10 ms.
+ */
+final class ProcessMeter {
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Tether runs on
+    private final long pid;
+
+    public ProcessMeter(long pid) {
+        this.pid = pid;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public boolean alive() {
+        return Files.isDirectory(Path.of("/proc", Long.toString(pid)));
+    }
+
+    /** User plus system CPU time so far, in seconds. */
+    public double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // The command name may hold spaces and parentheses, so fields are counted from the last ')'.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long utime = Long.parseLong(fields[11]);
+        long stime = Long.parseLong(fields[12]);
+        return (utime + stime) / (double) TICKS_PER_SECOND;
+    }
+
+    /** Resident set size, in KiB. */
+    public long rssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS line for process " + pid);
+    }
+
+    /** The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows). */
+    public static long listenOverflows() throws IOException {
+        var lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+        for (int i = 0; i + 1 < lines.size(); i += 2) {
+            if (lines.get(i).startsWith("TcpExt:")) {
+                String[] names = lines.get(i).split(" ");
+                String[] values = lines.get(i + 1).split(" ");
+                for (int k = 1; k < names.length; k++) {
+                    if (names[k].equals("ListenOverflows")) {
+                        return Long.parseLong(values[k]);
+                    }
+                }
+            }
+        }
+        throw new IOException("no ListenOverflows counter in /proc/net/netstat");
+    }
+}
