@@ -141,8 +141,10 @@ final class LoadDriver implements AutoCloseable {
             for (Channel channel : channels) {
                 if (channel.isOpen()) {
                     channel.eventLoop().execute(() -> {
-                        channel.config().setOption(ChannelOption.SO_LINGER, 0);
-                        channel.close();
+                        if (channel.isOpen()) {
+                            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                            channel.close();
+                        }
                     });
                 }
             }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Runs the same heartbeat load (tether bench load) against four servers in turn, on this machine:
+#   Tether (./tether server, the launcher's default JVM settings), Mosquitto, redis-server, and a minimal
+#   Netty IdleStateHandler server. Prints one table and, with --chart FILE, draws CPU per ping and memory
+#   per connection as a PNG. Installs the Debian packages mosquitto and redis-server when missing.
+# Usage: bench/side-by-side.sh [--connections N] [--warmup 15s] [--duration 30s] [--out DIR] [--chart FILE]
+#        [--only tether,mosquitto,redis,netty]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+connections=19000 warmup=15s duration=30s out="" chart="" only="tether,mosquitto,redis,netty"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --connections) connections="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --chart) chart="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
+    *) echo "side-by-side: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+out="${out:-$(mktemp -d -t tether-side-by-side.XXXXXX)}"
+mkdir -p "$out"
+
+need=()
+command -v mosquitto >/dev/null || [[ -x /usr/sbin/mosquitto ]] || need+=(mosquitto)
+command -v redis-server >/dev/null || need+=(redis-server)
+if [[ ${#need[@]} -gt 0 ]]; then
+  echo "side-by-side: installing ${need[*]}" >&2
+  sudo_cmd=(); [[ "$(id -u)" == 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >&2
+fi
+mosquitto_bin="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
+
+echo "side-by-side: building" >&2
+"$here/tether" --version >/dev/null
+mvn -q -B -f "$here/pom.xml" -o -DskipTests -pl tether-bench -am install >/dev/null 2>&1 \
+  || mvn -q -B -f "$here/pom.xml" -DskipTests -pl tether-bench -am install >&2
+
+port=7400
+server_pid=""
+stop_server() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+trap stop_server EXIT
+
+wait_listening() {
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    kill -0 "$server_pid" 2>/dev/null || { echo "side-by-side: the server exited; see $out" >&2; return 1; }
+    sleep 0.1 # polling a port: there is nothing to wait on
+  done
+  echo "side-by-side: nothing listens on port $1 after 30 s" >&2
+  return 1
+}
+
+run() { # name protocol command...
+  local name="$1" protocol="$2"; shift 2
+  port=$((port + 1))
+  echo "side-by-side: $name on 127.0.0.1:$port" >&2
+  "$@" > "$out/$name.server.log" 2>&1 &
+  server_pid=$!
+  wait_listening "$port"
+  "$here/tether" bench load --protocol "$protocol" --target "127.0.0.1:$port" --connections "$connections" \
+    --warmup "$warmup" --duration "$duration" --server-pid "$server_pid" --json "$out/$name.json" \
+    | tee "$out/$name.load.txt" >&2
+  stop_server
+}
+
+# Every server gets the same job: a 1 s ping on each connection, and a dead peer dropped after 3 s.
+for name in ${only//,/ }; do
+  case "$name" in
+    tether)
+      run tether tether env TETHER_JAVA_OPTS= "$here/tether" server --host 127.0.0.1 --port $((port + 1)) \
+        --heartbeat-interval 1s --heartbeat-timeout 3s ;;
+    mosquitto)
+      printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_connections -1\npersistence false\nlog_dest stderr\nlog_type error\n' \
+        $((port + 1)) > "$out/mosquitto.conf"
+      run mosquitto mqtt "$mosquitto_bin" -c "$out/mosquitto.conf" ;;
+    redis)
+      run redis redis redis-server --port $((port + 1)) --bind 127.0.0.1 --save '' --appendonly no \
+        --maxclients 19500 --timeout 3 --daemonize no --loglevel warning ;;
+    netty)
+      run netty frames java -cp "$here/tether-bench/target/benchmarks.jar" io.tether.bench.IdleStateHandlerServer \
+        $((port + 1)) 3000 ;;
+    *) echo "side-by-side: unknown server '$name'" >&2; exit 2 ;;
+  esac
+done
+
+files=()
+for name in ${only//,/ }; do files+=("$out/$name.json"); done
+"$here/tether" bench compare ${chart:+--chart "$chart"} "${files[@]}"
+echo "side-by-side: results in $out" >&2
