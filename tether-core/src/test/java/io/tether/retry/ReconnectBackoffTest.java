@@ -39,6 +39,21 @@ class ReconnectBackoffTest {
     }
 
     @Test
+    void aKnownOutageHoldsTheCeilingToHalfOfIt() {
+        // 100 ms doubling to 2 s: attempt 4 alone would allow 1.6 s.
+        assertThat(backoff.ceiling(4, Duration.ofMillis(1200))).isEqualTo(Duration.ofMillis(600));
+        // Early on, the attempt's own ceiling is the smaller one.
+        assertThat(backoff.ceiling(1, Duration.ofSeconds(10))).isEqualTo(Duration.ofMillis(200));
+        // Never under the initial wait, however short the outage so far, and never over max.
+        assertThat(backoff.ceiling(3, Duration.ofMillis(20))).isEqualTo(Duration.ofMillis(100));
+        assertThat(backoff.ceiling(30, Duration.ofMinutes(10))).isEqualTo(Duration.ofSeconds(2));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(backoff.delay(6, Duration.ofMillis(900), random)).isBetween(Duration.ZERO, Duration.ofMillis(450));
+        }
+    }
+
+    @Test
     void rejectsNonsense() {
         assertThatThrownBy(() -> new ReconnectBackoff(Duration.ZERO, Duration.ofSeconds(1), 2))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -46,18 +46,23 @@ final class ProcessMeter {
 
     /** The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows). */
     public static long listenOverflows() throws IOException {
+        return tcpExt("ListenOverflows");
+    }
+
+    /** One TcpExt counter of /proc/net/netstat (this network namespace, all sockets). */
+    public static long tcpExt(String counter) throws IOException {
         var lines = Files.readAllLines(Path.of("/proc/net/netstat"));
         for (int i = 0; i + 1 < lines.size(); i += 2) {
             if (lines.get(i).startsWith("TcpExt:")) {
                 String[] names = lines.get(i).split(" ");
                 String[] values = lines.get(i + 1).split(" ");
                 for (int k = 1; k < names.length; k++) {
-                    if (names[k].equals("ListenOverflows")) {
+                    if (names[k].equals(counter)) {
                         return Long.parseLong(values[k]);
                     }
                 }
             }
         }
-        throw new IOException("no ListenOverflows counter in /proc/net/netstat");
+        throw new IOException("no " + counter + " counter in /proc/net/netstat");
     }
 }

@@ -56,6 +56,8 @@ public final class ClientConnector {
     private String closeReason;
     private CloseReason closeCode;
     private int attempt;
+    /** When the current run of failed attempts began: the backoff never waits longer than half of it. */
+    private long unreachableSince;
     private int serverIndex;
     private ScheduledFuture<?> retry;
     private boolean closing;
@@ -131,7 +133,11 @@ public final class ClientConnector {
     }
 
     private void scheduleRetry(String reason) {
-        Duration delay = config.backoff().delay(attempt++, ThreadLocalRandom.current());
+        if (attempt == 0) {
+            unreachableSince = System.nanoTime();
+        }
+        Duration outage = Duration.ofNanos(System.nanoTime() - unreachableSince);
+        Duration delay = config.backoff().delay(attempt++, outage, ThreadLocalRandom.current());
         log.info("{}: {}; retrying in {} ms", config.clientId(), reason, delay.toMillis());
         changeState(ClientState.RECONNECTING, reason);
         retry = loop.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -37,6 +38,8 @@ public final class ServerRuntime {
     private final SessionRegistry registry;
     private final ChannelGroup connections = new DefaultChannelGroup("tether-connections", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
+    /** Accepts on its own thread, so a reconnect storm's accepts never queue behind handshakes. */
+    private EventLoopGroup acceptor;
     private Channel listener;
     private Channel legacyListener;
     private volatile boolean closed;
@@ -79,6 +82,7 @@ public final class ServerRuntime {
             throw new IllegalStateException("server already started");
         }
         group = Transports.newGroup(config.eventLoopThreads(), "tether-server", false);
+        acceptor = Transports.newGroup(1, "tether-accept", false);
         try {
             listener = bind(config.port(), () -> new FrameDecoder(config.maxPayload()),
                     () -> new ServerHandshakeHandler(this));
@@ -88,6 +92,7 @@ public final class ServerRuntime {
             }
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
         log.info("Tether server listening on {}{} ({}, {} event loop threads, heartbeat {})", config.host() + ":"
@@ -100,9 +105,13 @@ public final class ServerRuntime {
             throws IOException {
         int highWater = config.maxOutboundBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
+                .group(acceptor, group)
                 .channel(Transports.serverChannelType())
-                .option(ChannelOption.SO_BACKLOG, 4096)
+                // The kernel caps this at net.core.somaxconn: ask for the most, so raising that is enough.
+                .option(ChannelOption.SO_BACKLOG, 65_535)
+                // When thousands reconnect at once, the accept queue must drain faster than handshakes are
+                // served, or the kernel drops connections (ListenOverflows) and clients wait for SYN retries.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1024))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -172,6 +181,7 @@ public final class ServerRuntime {
             connections.close();
         }
         events.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(config.shutdownTimeout().toMillis());
         log.info("Tether server stopped");
     }

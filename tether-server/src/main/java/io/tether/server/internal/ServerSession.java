@@ -1,5 +1,6 @@
 package io.tether.server.internal;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
@@ -107,8 +108,15 @@ public final class ServerSession implements Session {
         // A classic client never reads; a slow consumer's buffer is full anyway; a departed client is gone.
         if (!legacy && reason != CloseReason.SLOW_CONSUMER && reason != CloseReason.CLIENT_CLOSED
                 && reason != CloseReason.CONNECTION_RESET) {
-            GracefulClose.afterLastFrame(channel, Frames.goAway(channel.alloc(), reason, detail),
-                    GracefulClose.DEFAULT_LINGER_MILLIS);
+            ByteBuf goAway = Frames.goAway(channel.alloc(), reason, detail);
+            if (reason == CloseReason.TIMEOUT) {
+                // Presumed dead: nobody will close from the other side.
+                GracefulClose.afterLastFrame(channel, goAway, GracefulClose.DEFAULT_LINGER_MILLIS);
+            } else {
+                // A live client closes on GOAWAY; letting it close first leaves TIME_WAIT on its side,
+                // where its own next connect can reuse the port (docs/PERFORMANCE.md, reconnect storm).
+                GracefulClose.awaitPeerClose(channel, goAway, GracefulClose.DEFAULT_LINGER_MILLIS);
+            }
         } else {
             channel.close();
         }

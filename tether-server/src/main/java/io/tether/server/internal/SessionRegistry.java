@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -32,6 +33,8 @@ public final class SessionRegistry {
     private final LongAdder rejected = new LongAdder();
     private final AtomicLongArray offlineByReason = new AtomicLongArray(CloseReason.values().length);
     private volatile boolean closing;
+    /** Registrations in progress; shutdown waits for them so that its sweep cannot miss one that lands late. */
+    private final AtomicInteger registering = new AtomicInteger();
 
     SessionRegistry(SerialDispatcher<PresenceListener, PresenceEvent> events) {
         this.events = events;
@@ -53,8 +56,17 @@ public final class SessionRegistry {
         return closing;
     }
 
+    /**
+     * Refuses new sessions from now on, and returns once every registration that had already begun has
+     * finished: after this, {@link #all()} holds every session that will ever have been admitted. (The
+     * counter is raised before {@code closing} is read, and {@code closing} is set before the counter is
+     * read, so each registration either sees the shutdown or is waited for.)
+     */
     void beginShutdown() {
         closing = true;
+        while (registering.get() != 0) {
+            Thread.onSpinWait(); // a registration is a few map operations on an event loop
+        }
     }
 
     /**
@@ -63,6 +75,15 @@ public final class SessionRegistry {
      * shutting down and it was not admitted.
      */
     ServerSession register(ServerSession session) {
+        registering.incrementAndGet();
+        try {
+            return admit(session);
+        } finally {
+            registering.decrementAndGet();
+        }
+    }
+
+    private ServerSession admit(ServerSession session) {
         ServerSession[] replaced = new ServerSession[1];
         boolean[] admitted = new boolean[1];
         byClientId.compute(session.clientId(), (id, current) -> {
