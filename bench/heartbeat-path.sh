@@ -11,5 +11,8 @@ if ! mvn -q -B -f "$here/pom.xml" -DskipTests -pl tether-bench -am install > "$l
   exit 1
 fi
 rm -f "$log"
-exec java -jar "$here/tether-bench/target/benchmarks.jar" 'HeartbeatPathBenchmark|ServerPingBenchmark' \
-  -prof gc -f 1 -wi 3 -w 2s -i 5 -r 2s "$@"
+# Benchmark threads are Netty FastThreadLocalThreads, as event loops are (FastThreadLocalExecutor), and the
+# forks run with Netty's leak detector off, as ./tether runs the server.
+exec java -Djmh.executor=CUSTOM -Djmh.executor.class=io.tether.bench.FastThreadLocalExecutor \
+  -jar "$here/tether-bench/target/benchmarks.jar" 'HeartbeatPathBenchmark|ServerPingBenchmark' \
+  -prof gc -f 1 -wi 3 -w 2s -i 5 -r 2s -jvmArgsAppend "-Dio.netty.leakDetection.level=disabled" "$@"

@@ -8,13 +8,16 @@ import io.tether.protocol.Hello;
 import io.tether.protocol.Welcome;
 import io.tether.server.TetherServer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -25,8 +28,10 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One heartbeat through a real Tether server on 127.0.0.1: a PING written to the socket, the PONG read
  * back. The client is a blocking socket with direct buffers, which allocates nothing, so with
- * {@code -prof gc} the allocation per operation is the server's whole heartbeat path: read, decode, liveness
- * update, ping limit, PONG write. Time per operation is a loopback round trip and says little on its own.
+ * {@code -prof gc} the allocation per operation is mostly the server's whole heartbeat path: read, decode,
+ * liveness update, ping limit, PONG write. As the JDK's blocking socket may allocate a little of its own, each
+ * iteration also prints what the server's event loop thread alone allocated per ping. Time per operation is
+ * a loopback round trip and says little on its own.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,6 +63,34 @@ public class ServerPingBenchmark {
         frame.release();
     }
 
+    private long pings;
+    private long loopBytesAtStart;
+
+    @Setup(Level.Iteration)
+    public void startCounting() {
+        pings = 0;
+        loopBytesAtStart = loopAllocatedBytes();
+    }
+
+    @TearDown(Level.Iteration)
+    public void report() {
+        long bytes = loopAllocatedBytes() - loopBytesAtStart;
+        System.out.printf(Locale.ROOT, "  [server event loop: %,d bytes over %,d pings = %.2f bytes per ping]%n",
+                bytes, pings, pings == 0 ? 0.0 : (double) bytes / pings);
+    }
+
+    /** Bytes allocated so far by the server's event loop threads (HotSpot's per-thread counter). */
+    private static long loopAllocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("tether-server-")) {
+                total += threads.getThreadAllocatedBytes(thread.getId());
+            }
+        }
+        return total;
+    }
+
     @TearDown
     public void tearDown() throws IOException {
         socket.close();
@@ -66,6 +99,7 @@ public class ServerPingBenchmark {
 
     @Benchmark
     public int pingRoundTrip() throws IOException {
+        pings++;
         ping.clear();
         writeFully(ping);
         pong.clear();

@@ -1,7 +1,6 @@
 package io.tether.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.protocol.Frames;
@@ -40,8 +39,8 @@ public class HeartbeatPathBenchmark {
     @Setup
     public void setUp() {
         // What a socket read hands the decoder: one PING in a buffer from the default (pooled) allocator.
-        ByteBuf ping = Frames.ping(ByteBufAllocator.DEFAULT, 123_456, 789);
-        input = ByteBufAllocator.DEFAULT.directBuffer(64).writeBytes(ping);
+        ByteBuf ping = Frames.ping(Transports.ALLOCATOR, 123_456, 789);
+        input = Transports.ALLOCATOR.directBuffer(64).writeBytes(ping);
         ping.release();
         HeartbeatPolicy policy = HeartbeatPolicy.of(Duration.ofSeconds(1), Duration.ofSeconds(3));
         now = System.nanoTime();
@@ -70,7 +69,7 @@ public class HeartbeatPathBenchmark {
     /** A client's PING: header and 8-byte payload into a pooled buffer. */
     @Benchmark
     public int encodePing() {
-        ByteBuf ping = Frames.ping(ByteBufAllocator.DEFAULT, 123_456, 789);
+        ByteBuf ping = Frames.ping(Transports.ALLOCATOR, 123_456, 789);
         int length = ping.readableBytes();
         ping.release();
         return length;

@@ -1,5 +1,7 @@
 package io.tether.internal;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -29,6 +31,14 @@ public final class Transports {
 
     private Transports() {
     }
+
+    /**
+     * The buffer allocator of every Tether channel: Netty's pooled allocator, whose buffers and slices are
+     * recycled, so a heartbeat (read, split into a frame, answered in place) allocates nothing. Netty 4.2's
+     * default, the adaptive allocator, allocates a new object for each slice: 40 bytes a PING
+     * (HeartbeatPathBenchmark, docs/PERFORMANCE.md).
+     */
+    public static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
     public static String name() {
         return EPOLL ? "epoll" : "nio";

@@ -64,6 +64,7 @@ final class Processes {
         } else {
             command.addAll(List.of("-XX:+UseSerialGC", "-Xss512k"));
         }
+        command.add("-Dio.netty.leakDetection.level=disabled"); // as ./tether runs every command
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tether.cli.TetherCommand"));
         command.addAll(List.of(args));
         Path out = dir.resolve(name + ".out");
