@@ -26,6 +26,10 @@ class UsageErrorTest {
             "demo --heartbeat-timeout 1x                             | '1x' is not a duration",
             "keep --once                                             | Missing required option: '--config=FILE'",
             "keep --config no-such-file.properties                   | cannot read --config no-such-file.properties",
+            "bench load --per-process 30000                          | --per-process must be within 1..19500",
+            "bench load --protocol smtp                              | Invalid value for option '--protocol'",
+            "bench load --interval 1ms                               | --interval must be at least 10ms",
+            "bench storm --clients 0                                 | --clients must be at least 1",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         StringWriter err = new StringWriter();

@@ -46,6 +46,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private SilenceRule rule = SilenceRule.NEVER; // until armed; shared, as every connection starts with it
     private Expiry expiry;
     private ScheduledFuture<?> timer;
+    private final Runnable check = this::check; // one per connection, not one per re-arm
     private long dueNanos;
     private long graceUntilNanos;
 
@@ -120,7 +121,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private void schedule(long delayNanos) {
         long delay = Math.max(0, delayNanos);
         dueNanos = System.nanoTime() + delay;
-        timer = ctx.executor().schedule(this::check, delay, TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(check, delay, TimeUnit.NANOSECONDS);
     }
 
     private void check() {

@@ -54,12 +54,13 @@ final class CompareCommand implements Callable<Integer> {
     static String table(List<Row> rows) {
         StringBuilder out = new StringBuilder();
         out.append("| server | connections held | pings in window | missing pongs | CPU µs per ping | RSS KiB per connection"
-                + " | RTT p50 ms | RTT p99 ms | RTT p99.9 ms | RTT max ms |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | PSS KiB per connection | RTT p50 ms | RTT p99 ms | RTT p99.9 ms | RTT max ms |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d | %.2f | %.2f | %.3f | %.3f | %.3f | %.3f |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f | %.3f |%n",
                     row.server(), (long) row.value("held"), (long) row.value("pongs"), (long) row.value("missing"),
-                    row.value("cpuMicrosPerPing"), row.value("rssKibPerConnection"), row.value("rttP50Ms"),
+                    row.value("cpuMicrosPerPing"), row.value("rssKibPerConnection"), row.value("pssKibPerConnection"),
+                    row.value("rttP50Ms"),
                     row.value("rttP99Ms"), row.value("rttP999Ms"), row.value("rttMaxMs")));
         }
         return out.toString();

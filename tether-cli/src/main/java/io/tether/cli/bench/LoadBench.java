@@ -84,6 +84,7 @@ final class LoadBench implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--server-pid " + serverPid + " is not running");
         }
         long rssBefore = server == null ? 0 : server.rssKib();
+        long pssBefore = server == null ? 0 : server.pssKib();
         InetSocketAddress address = new InetSocketAddress(target.getHostString(), target.getPort());
         out.printf(Locale.ROOT, "load: %s on %s, %,d connections pinging every %s%n", name(), target.getHostString() + ":" + target.getPort(),
                 connections, io.tether.util.Durations.format(interval));
@@ -118,11 +119,13 @@ final class LoadBench implements Callable<Integer> {
             double cpuEnd = server == null ? 0 : server.cpuSeconds();
             double seconds = (System.nanoTime() - windowStart) / 1e9;
             long rssAfter = server == null ? 0 : server.rssKib();
+            long pssAfter = server == null ? 0 : server.pssKib();
             List<LoadDriver.Window> windows = new ArrayList<>();
             for (LoadShare share : shares) {
                 windows.add(share.awaitReport());
             }
-            ObjectNode result = report(out, merge(windows), seconds, server, cpuEnd - cpuStart, rssBefore, rssAfter);
+            ObjectNode result = report(out, merge(windows), seconds, server, cpuEnd - cpuStart,
+                    new long[] {rssBefore, rssAfter, pssBefore, pssAfter});
             if (json != null) {
                 Files.writeString(json, LoadShare.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             }
@@ -170,7 +173,9 @@ final class LoadBench implements Callable<Integer> {
     }
 
     private ObjectNode report(PrintStream out, LoadDriver.Window w, double seconds, ProcessMeter server,
-                              double cpuSeconds, long rssBefore, long rssAfter) {
+                              double cpuSeconds, long[] memory) {
+        long rssBefore = memory[0];
+        long rssAfter = memory[1];
         Histogram rtt = w.rtt();
         ObjectNode json = LoadShare.JSON.createObjectNode().put("protocol", name())
                 .put("connections", connections).put("intervalMs", interval.toMillis()).put("windowSeconds", seconds)
@@ -193,8 +198,12 @@ final class LoadBench implements Callable<Integer> {
                     .put("rssBeforeKib", rssBefore).put("rssAfterKib", rssAfter).put("rssKibPerConnection", perConnection);
             out.printf(Locale.ROOT, "server        pid %d: %.2f s CPU in the window = %.2f µs per ping%n",
                     server.pid(), cpuSeconds, cpuPerPing);
+            double pssPerConnection = w.held() == 0 ? Double.NaN : (memory[3] - memory[2]) / (double) w.held();
+            json.put("pssBeforeKib", memory[2]).put("pssAfterKib", memory[3]).put("pssKibPerConnection", pssPerConnection);
             out.printf(Locale.ROOT, "server RSS    %,.1f MiB before, %,.1f MiB held = %.2f KiB per connection%n",
                     rssBefore / 1024.0, rssAfter / 1024.0, perConnection);
+            out.printf(Locale.ROOT, "server PSS    %,.1f MiB before, %,.1f MiB held = %.2f KiB per connection%n",
+                    memory[2] / 1024.0, memory[3] / 1024.0, pssPerConnection);
         }
         if (w.firstProblem() != null) {
             json.put("firstProblem", w.firstProblem());

@@ -36,12 +36,25 @@ final class ProcessMeter {
 
     /** Resident set size, in KiB. */
     public long rssKib() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
+        return field("status", "VmRSS:");
+    }
+
+    /**
+     * Proportional set size, in KiB: resident memory with each page shared by several mappings counted once
+     * in all. On JDK 17, ZGC maps its heap three times, so RSS counts each heap page three times and PSS
+     * (when nothing else shares the pages) counts it once.
+     */
+    public long pssKib() throws IOException {
+        return field("smaps_rollup", "Pss:");
+    }
+
+    private long field(String file, String name) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), file))) {
+            if (line.startsWith(name)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        throw new IOException("no VmRSS line for process " + pid);
+        throw new IOException("no " + name + " line in /proc/" + pid + "/" + file);
     }
 
     /** The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows). */

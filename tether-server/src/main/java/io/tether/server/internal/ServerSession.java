@@ -21,7 +21,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +42,9 @@ public final class ServerSession implements Session {
     private final HeartbeatPolicy heartbeat;
     private final boolean legacy;
     private final long connectedAtMillis = System.currentTimeMillis();
-    private final AtomicBoolean offline = new AtomicBoolean();
+    private static final AtomicIntegerFieldUpdater<ServerSession> OFFLINE =
+            AtomicIntegerFieldUpdater.newUpdater(ServerSession.class, "offline");
+    private volatile int offline; // 1 once offline; a field, not an AtomicBoolean, on every session
     private volatile int lastRttMicros;
 
     ServerSession(SessionRegistry registry, Channel channel, LivenessHandler liveness, Exchange exchange,
@@ -70,7 +72,7 @@ public final class ServerSession implements Session {
     }
 
     boolean markOffline() {
-        return offline.compareAndSet(false, true);
+        return OFFLINE.compareAndSet(this, 0, 1);
     }
 
     void reportedRtt(int micros) {
@@ -83,7 +85,7 @@ public final class ServerSession implements Session {
 
     /** Takes the session offline with this reason unless something else already did. */
     public void end(CloseReason reason, String detail) {
-        if (offline.get()) {
+        if (offline != 0) {
             return; // the usual case for the channelInactive that follows our own close
         }
         if (registry.retire(this, reason, detail)) {
@@ -194,7 +196,7 @@ public final class ServerSession implements Session {
 
     @Override
     public boolean isOnline() {
-        return !offline.get();
+        return offline == 0;
     }
 
     @Override
