@@ -40,9 +40,9 @@ final class ProcessMeter {
     }
 
     /**
-     * Proportional set size, in KiB: resident memory with each page shared by several mappings counted once
-     * in all. On JDK 17, ZGC maps its heap three times, so RSS counts each heap page three times and PSS
-     * (when nothing else shares the pages) counts it once.
+     * Proportional set size, in KiB: resident memory with each shared page divided among the mappings that
+     * share it. It differs from RSS when pages are mapped more than once (a multi-mapped heap, shared
+     * libraries), so the two side by side show whether RSS counts anything twice.
      */
     public long pssKib() throws IOException {
         return field("smaps_rollup", "Pss:");
