@@ -3,11 +3,6 @@
 # Usage: bench/keeper-vs-commons-pool.sh [measurement iterations, default 5]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-log="$(mktemp)"
-if ! mvn -q -B -f "$here/pom.xml" -DskipTests -pl tether-bench -am install > "$log" 2>&1; then
-  cat "$log" >&2
-  rm -f "$log"
-  exit 1
-fi
-rm -f "$log"
+# shellcheck source=bench/build-benchmarks.sh
+. "$here/bench/build-benchmarks.sh"
 exec java -cp "$here/tether-bench/target/benchmarks.jar" io.tether.bench.KeeperVsCommonsPool "${1:-5}"

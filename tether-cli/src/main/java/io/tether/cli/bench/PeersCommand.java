@@ -3,12 +3,10 @@ package io.tether.cli.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
-import io.tether.cli.CliTypes;
 import io.tether.cli.Logging;
 import io.tether.client.ClientListener;
 import io.tether.client.ClientState;
 import io.tether.client.TetherClient;
-import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Transports;
 import io.tether.protocol.Frames;
 import io.tether.retry.ReconnectBackoff;
@@ -26,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,38 +35,26 @@ import picocli.CommandLine.Option;
 final class PeersCommand implements Callable<Integer> {
     enum Mode { live, silent, jitter, flood }
 
-    @Option(names = "--server", required = true, converter = CliTypes.HostPortConverter.class)
-    InetSocketAddress server;
-
-    @Option(names = "--count", required = true)
-    int count;
+    @Mixin
+    SimulatedClients peers;
 
     @Option(names = "--mode", required = true)
     Mode mode;
 
-    @Option(names = "--prefix", required = true)
-    String prefix;
-
-    @Option(names = "--interval", required = true, converter = CliTypes.DurationConverter.class)
-    Duration interval;
-
-    @Option(names = "--timeout", required = true, converter = CliTypes.DurationConverter.class)
-    Duration timeout;
-
     @Override
     public Integer call() throws Exception {
         Logging.quietLibrary();
-        if (count < 1 || count > 9_500) {
+        if (peers.count < 1 || peers.count > 9_500) {
             System.err.println("peers: --count must be within 1..9500 (one process, 20,000 open files)");
             return 2;
         }
-        InetSocketAddress target = new InetSocketAddress(server.getHostString(), server.getPort());
+        InetSocketAddress target = peers.target();
         switch (mode) {
             case live, flood -> clients(target);
             case silent -> silent(target);
             case jitter -> jitter(target);
         }
-        System.out.println("ready " + count);
+        System.out.println("ready " + peers.count);
         System.out.flush();
         new CountDownLatch(1).await(); // until the harness kills this process
         return 0;
@@ -75,11 +62,11 @@ final class PeersCommand implements Callable<Integer> {
 
     private void clients(InetSocketAddress target) throws InterruptedException {
         EventLoopGroup group = Transports.newGroup(2, "peers", true);
-        CountDownLatch online = new CountDownLatch(count);
-        List<TetherClient> clients = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            TetherClient client = TetherClient.builder().server(target).clientId(prefix + i)
-                    .heartbeat(HeartbeatPolicy.of(interval, timeout)).eventLoopGroup(group)
+        CountDownLatch online = new CountDownLatch(peers.count);
+        List<TetherClient> clients = new ArrayList<>(peers.count);
+        for (int i = 0; i < peers.count; i++) {
+            TetherClient client = TetherClient.builder().server(target).clientId(peers.prefix + i)
+                    .heartbeat(peers.heartbeat()).eventLoopGroup(group)
                     .reconnectBackoff(new ReconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(2), 2))
                     .listener(new ClientListener() {
                         private boolean counted;
@@ -115,18 +102,18 @@ final class PeersCommand implements Callable<Integer> {
 
     /** Handshakes, then never sends another byte: the HELLO is each peer's last word. */
     private void silent(InetSocketAddress target) throws IOException {
-        List<SocketChannel> keep = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            keep.add(RawPeer.handshake(target, prefix + i));
+        List<SocketChannel> keep = new ArrayList<>(peers.count);
+        for (int i = 0; i < peers.count; i++) {
+            keep.add(RawPeer.handshake(target, peers.prefix + i));
         }
     }
 
     /** Heartbeats whose gaps vary by ±50 % around the interval, never reading beyond what keeps buffers clear. */
     private void jitter(InetSocketAddress target) throws IOException {
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
-        long intervalMs = interval.toMillis();
-        for (int i = 0; i < count; i++) {
-            SocketChannel channel = RawPeer.handshake(target, prefix + i);
+        long intervalMs = peers.interval.toMillis();
+        for (int i = 0; i < peers.count; i++) {
+            SocketChannel channel = RawPeer.handshake(target, peers.prefix + i);
             Runnable[] beat = new Runnable[1];
             beat[0] = () -> {
                 try {

@@ -1,21 +1,19 @@
 package io.tether.cli.bench;
 
 import io.netty.channel.EventLoopGroup;
-import io.tether.cli.CliTypes;
 import io.tether.cli.Logging;
 import io.tether.client.ClientListener;
 import io.tether.client.ClientState;
 import io.tether.client.TetherClient;
-import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Transports;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,20 +23,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "storm-clients", hidden = true, description = "Client processes for tether bench storm.")
 final class StormClients implements Callable<Integer> {
-    @Option(names = "--server", required = true, converter = CliTypes.HostPortConverter.class)
-    InetSocketAddress server;
-
-    @Option(names = "--count", required = true)
-    int count;
-
-    @Option(names = "--prefix", required = true)
-    String prefix;
-
-    @Option(names = "--interval", required = true, converter = CliTypes.DurationConverter.class)
-    Duration interval;
-
-    @Option(names = "--timeout", required = true, converter = CliTypes.DurationConverter.class)
-    Duration timeout;
+    @Mixin
+    SimulatedClients clients;
 
     @Option(names = "--connect-rate", required = true)
     int connectRate;
@@ -46,20 +32,20 @@ final class StormClients implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.quietLibrary();
-        InetSocketAddress target = new InetSocketAddress(server.getHostString(), server.getPort());
+        InetSocketAddress target = clients.target();
         EventLoopGroup group = Transports.newGroup(2, "storm", true);
         AtomicInteger online = new AtomicInteger();
         AtomicInteger closed = new AtomicInteger();
         AtomicInteger changes = new AtomicInteger();
-        List<TetherClient> clients = new ArrayList<>(count);
+        List<TetherClient> started = new ArrayList<>(clients.count);
         long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < clients.count; i++) {
             long wait = start + (long) i * 1_000_000_000L / connectRate - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait); // pacing the first connects only; reconnects are the library's
             }
-            clients.add(TetherClient.builder().server(target).clientId(prefix + i)
-                    .heartbeat(HeartbeatPolicy.of(interval, timeout)).eventLoopGroup(group)
+            started.add(TetherClient.builder().server(target).clientId(clients.prefix + i)
+                    .heartbeat(clients.heartbeat()).eventLoopGroup(group)
                     .listener(new ClientListener() {
                         @Override
                         public void stateChanged(ClientState previous, ClientState current, String reason) {
