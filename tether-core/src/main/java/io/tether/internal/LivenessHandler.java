@@ -4,7 +4,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.FastThreadLocal;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,9 +12,10 @@ import org.slf4j.LoggerFactory;
  * Sits first in the pipeline and timestamps every read and write, whole frames or not: any inbound byte
  * proves the peer alive, so a large frame that trickles in slowly never looks like silence.
  *
- * <p>When armed it keeps one timer per connection that fires at {@code lastRead + timeout}. A firing that
- * finds newer traffic re-arms for the remainder, so the timer runs about once per timeout, not once per
- * read — the same trick as Netty's IdleStateHandler, with the deadline measured from the last byte.
+ * <p>When armed it keeps one deadline per connection at {@code lastRead + timeout}, in its event loop's
+ * {@link DeadlineWheel}. A firing that finds newer traffic re-arms for the remainder, so the deadline fires
+ * about once per timeout, not once per read — the same trick as Netty's IdleStateHandler, with the
+ * deadline measured from the last byte, and without a task object per re-arm.
  *
  * <p>Pause guard: a timer that fires more than {@value #PAUSE_TOLERANCE_MILLIS} ms after it was due means
  * this process was not running its event loop (a GC pause, CPU starvation, a handler that blocked). Bytes
@@ -45,8 +45,13 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private SilenceRule rule = SilenceRule.NEVER; // until armed; shared, as every connection starts with it
     private Expiry expiry;
-    private ScheduledFuture<?> timer;
-    private final Runnable check = this::check; // one per connection, not one per re-arm
+    private DeadlineWheel wheel;
+    private final DeadlineWheel.Entry deadline = new DeadlineWheel.Entry() {
+        @Override
+        void deadlineReached() {
+            check();
+        }
+    };
     private long dueNanos;
     private long graceUntilNanos;
 
@@ -59,6 +64,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.wheel = DeadlineWheel.of(ctx.executor());
     }
 
     @Override
@@ -111,9 +117,8 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     }
 
     public void disarm() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (wheel != null) {
+            wheel.cancel(deadline);
         }
         expiry = null;
     }
@@ -121,11 +126,10 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private void schedule(long delayNanos) {
         long delay = Math.max(0, delayNanos);
         dueNanos = System.nanoTime() + delay;
-        timer = ctx.executor().schedule(check, delay, TimeUnit.NANOSECONDS);
+        wheel.schedule(deadline, dueNanos);
     }
 
     private void check() {
-        timer = null;
         if (expiry == null || !ctx.channel().isActive()) {
             return;
         }
