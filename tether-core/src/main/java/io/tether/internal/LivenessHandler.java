@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * the peer gets a grace period as long as the stall, time for the loop to read what piled up, and the
  * stall is logged with how long it was. A peer that is really silent is convicted when the grace ends.
  */
-public final class LivenessHandler extends ChannelDuplexHandler {
+public class LivenessHandler extends ChannelDuplexHandler {
     static final long PAUSE_TOLERANCE_MILLIS = 50;
     private static final long PAUSE_TOLERANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(PAUSE_TOLERANCE_MILLIS);
     private static final Logger log = LoggerFactory.getLogger(LivenessHandler.class);
@@ -55,7 +55,29 @@ public final class LivenessHandler extends ChannelDuplexHandler {
     private long dueNanos;
     private long graceUntilNanos;
 
-    public LivenessHandler() {
+    /** Stamps reads only: every write then skips this handler (the server has no use for write times). */
+    public static LivenessHandler readsOnly() {
+        return new LivenessHandler();
+    }
+
+    /** Stamps reads and writes, for a side that pings when its own writes go idle (the client). */
+    public static LivenessHandler readsAndWrites() {
+        return new WriteStamping();
+    }
+
+    private static final class WriteStamping extends LivenessHandler {
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            stampWrite();
+            ctx.write(msg, promise);
+        }
+    }
+
+    final void stampWrite() {
+        lastWriteNanos = System.nanoTime();
+    }
+
+    private LivenessHandler() {
         long now = System.nanoTime();
         lastReadNanos = now;
         lastWriteNanos = now;
@@ -75,11 +97,6 @@ public final class LivenessHandler extends ChannelDuplexHandler {
         ctx.fireChannelRead(msg);
     }
 
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        lastWriteNanos = System.nanoTime();
-        ctx.write(msg, promise);
-    }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
@@ -91,6 +108,7 @@ public final class LivenessHandler extends ChannelDuplexHandler {
         return lastReadNanos;
     }
 
+    /** The last write, for a handler made by {@link #readsAndWrites()}; otherwise the time it was made. */
     public long lastWriteNanos() {
         return lastWriteNanos;
     }

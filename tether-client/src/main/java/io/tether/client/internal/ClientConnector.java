@@ -77,7 +77,7 @@ public final class ClientConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast("liveness", new LivenessHandler())
+                                .addLast("liveness", LivenessHandler.readsAndWrites())
                                 .addLast("decoder", new FrameDecoder(config.maxPayload()))
                                 .addLast("handshake", new ClientHandshakeHandler(ClientConnector.this))
                                 .addLast("lifecycle", new ClientLifecycleHandler(ClientConnector.this));

@@ -123,7 +123,7 @@ public final class ServerRuntime {
                         registry.countAccepted();
                         connections.add(ch);
                         ch.pipeline()
-                                .addLast("liveness", new LivenessHandler())
+                                .addLast("liveness", LivenessHandler.readsOnly())
                                 .addLast("decoder", decoder.get())
                                 .addLast("handler", handler.get());
                     }
