@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each connection's deadline moves every couple of seconds (a firing that finds newer traffic re-arms
  * for the remainder). As a Netty scheduled task per connection, every move cost a heap removal, a heap
- * insertion and an 88-byte task object: about 40 bytes of garbage and 4 % of the server's CPU per ping at
- * 19,000 connections pinging once a second (docs/PERFORMANCE.md). Here a deadline is an entry in an
+ * insertion and an 88-byte task object: at 19,000 connections pinging once a second, about 40 bytes of
+ * garbage per ping and 4 % of the server's CPU (docs/PERFORMANCE.md). Here a deadline is an entry in an
  * intrusive list (the fields live in the {@link Entry} itself), so arming, moving and cancelling are a few
  * pointer writes and allocate nothing, and one periodic 1 ms task per loop fires whatever is due. A verdict
  * is at most one slot (1 ms) later than its deadline. While the wheel is empty the task is cancelled, so an
