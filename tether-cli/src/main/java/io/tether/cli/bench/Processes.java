@@ -65,6 +65,10 @@ final class Processes {
             command.addAll(List.of("-XX:+UseSerialGC", "-Xss512k"));
         }
         command.add("-Dio.netty.leakDetection.level=disabled"); // as ./tether runs every command
+        if (Runtime.version().feature() >= 24) {
+            // As ./tether does: Netty's off-heap buffers and native transport, without warnings on new JDKs.
+            command.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"));
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tether.cli.TetherCommand"));
         command.addAll(List.of(args));
         Path out = dir.resolve(name + ".out");
