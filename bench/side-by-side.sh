@@ -4,10 +4,12 @@
 #   Netty IdleStateHandler server. Prints one table and, with --chart FILE, draws CPU per ping and memory
 #   per connection as a PNG. Installs the Debian packages mosquitto and redis-server when missing.
 # Usage: bench/side-by-side.sh [--connections N] [--warmup 15s] [--duration 30s] [--out DIR] [--chart FILE]
-#        [--only tether,mosquitto,redis,netty]
+#        [--only tether,mosquitto,redis,netty] [--rounds N]
+# With --rounds N the servers run in turn N times (a, b, a, b, ...): this machine's speed drifts within the
+# hour, so only figures from the same round compare, and the ratios to Mosquitto are printed per round.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-connections=19000 warmup=15s duration=30s out="" chart="" only="tether,mosquitto,redis,netty"
+connections=19000 warmup=15s duration=30s out="" chart="" only="tether,mosquitto,redis,netty" rounds=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --connections) connections="$2"; shift 2 ;;
@@ -16,6 +18,7 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --chart) chart="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     *) echo "side-by-side: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -60,7 +63,7 @@ wait_listening() {
 }
 
 run() { # name protocol command...
-  local name="$1" protocol="$2"; shift 2
+  local name="$1$suffix" protocol="$2"; shift 2
   port=$((port + 1))
   echo "side-by-side: $name on 127.0.0.1:$port" >&2
   "$@" > "$out/$name.server.log" 2>&1 &
@@ -72,7 +75,12 @@ run() { # name protocol command...
   stop_server
 }
 
+cpu_per_ping() { sed -n 's/.*"cpuMicrosPerPing" *: *\([0-9.]*\).*/\1/p' "$1"; }
+
 # Every server gets the same job: a 1 s ping on each connection, and a dead peer dropped after 3 s.
+files=()
+for round in $(seq 1 "$rounds"); do
+suffix=""; [[ "$rounds" -gt 1 ]] && suffix="-$round"
 for name in ${only//,/ }; do
   case "$name" in
     tether)
@@ -90,9 +98,16 @@ for name in ${only//,/ }; do
         $((port + 1)) 3000 ;;
     *) echo "side-by-side: unknown server '$name'" >&2; exit 2 ;;
   esac
+  files+=("$out/$name$suffix.json")
 done
-
-files=()
-for name in ${only//,/ }; do files+=("$out/$name.json"); done
+if [[ -f "$out/mosquitto$suffix.json" ]]; then
+  mosquitto_cpu="$(cpu_per_ping "$out/mosquitto$suffix.json")"
+  for name in ${only//,/ }; do
+    [[ "$name" == mosquitto ]] && continue
+    awk -v n="$name" -v r="$round" -v a="$(cpu_per_ping "$out/$name$suffix.json")" -v m="$mosquitto_cpu" \
+      'BEGIN { printf "round %s: %s CPU per ping / Mosquitto'"'"'s = %.2f\n", r, n, a / m }'
+  done
+fi
+done
 "$here/tether" bench compare ${chart:+--chart "$chart"} "${files[@]}"
 echo "side-by-side: results in $out" >&2
