@@ -14,15 +14,19 @@ import java.util.concurrent.TimeUnit;
  * insertion and an 88-byte task object: at 19,000 connections pinging once a second, about 40 bytes of
  * garbage per ping and 4 % of the server's CPU (docs/PERFORMANCE.md). Here a deadline is an entry in an
  * intrusive list (the fields live in the {@link Entry} itself), so arming, moving and cancelling are a few
- * pointer writes and allocate nothing, and one periodic 1 ms task per loop fires whatever is due. A verdict
- * is at most one slot (1 ms) later than its deadline. While the wheel is empty the task is cancelled, so an
- * idle loop is not woken.
+ * pointer writes and allocate nothing. A verdict is at most one slot (1 ms) later than its deadline.
+ *
+ * <p>The wheel wakes its loop in one of two ways. While deadlines are dense (the next one is at most
+ * {@value #DENSE_TICKS} ms away, as with thousands of connections) a periodic 1 ms task runs it, which
+ * allocates nothing. While they are sparse (a few quiet connections) it plans one wake-up for the next
+ * deadline, so an idle server is not woken a thousand times a second; an empty wheel plans none.
  *
  * <p>Not thread-safe: every method runs on the wheel's event loop.
  */
 final class DeadlineWheel implements Runnable {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int SLOTS = 4096; // one revolution is about 4 s; later deadlines wait out full turns
+    static final int DENSE_TICKS = 8;
     private static final Map<EventExecutor, DeadlineWheel> WHEELS = new ConcurrentHashMap<>();
 
     /** A connection's place in the wheel. */
@@ -44,7 +48,10 @@ final class DeadlineWheel implements Runnable {
     private final long origin = System.nanoTime();
     private long nextTick; // every tick before this one has been processed
     private int size;
-    private ScheduledFuture<?> ticking;
+    private ScheduledFuture<?> ticking; // the periodic task or the planned wake-up, or null
+    private boolean periodic;
+    private long wakeTick; // for a planned wake-up: the tick it is for
+    private long runs;
 
     private DeadlineWheel(EventExecutor loop) {
         this.loop = loop;
@@ -67,9 +74,8 @@ final class DeadlineWheel implements Runnable {
         long tick = Math.max(nextTick, elapsed <= 0 ? 0 : (elapsed + TICK_NANOS - 1) / TICK_NANOS);
         link(entry, tick);
         size++;
-        if (ticking == null) {
-            // Fixed delay, not fixed rate: after a stall the tick catches up by itself, in one run.
-            ticking = loop.scheduleWithFixedDelay(this, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+        if (ticking == null || (!periodic && tick < wakeTick)) {
+            plan(tick);
         }
     }
 
@@ -100,9 +106,13 @@ final class DeadlineWheel implements Runnable {
         size--;
     }
 
-    /** The periodic tick: fires every entry whose tick has come, catching up after a stalled loop. */
+    /** A tick: fires every entry whose tick has come, catching up after a stalled loop, then plans the next. */
     @Override
     public void run() {
+        runs++;
+        if (!periodic) {
+            ticking = null; // the planned wake-up has happened
+        }
         long now = (System.nanoTime() - origin) / TICK_NANOS;
         long from = nextTick;
         nextTick = now + 1; // whatever a firing schedules lands in a later tick, never in this pass
@@ -110,10 +120,55 @@ final class DeadlineWheel implements Runnable {
         for (long tick = from; tick <= last; tick++) {
             fireDue((int) (tick & (SLOTS - 1)), now);
         }
-        if (size == 0 && ticking != null) {
+        if (size == 0) {
+            stop();
+        } else {
+            plan(earliestTick());
+        }
+    }
+
+    /** Makes sure the loop runs this wheel by {@code tick}: periodically while that is near, else once then. */
+    private void plan(long tick) {
+        if (tick - nextTick <= DENSE_TICKS) {
+            if (!periodic) {
+                stop();
+                periodic = true;
+                // Fixed delay, not fixed rate: after a stall the tick catches up by itself, in one run.
+                ticking = loop.scheduleWithFixedDelay(this, TICK_NANOS, TICK_NANOS, TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
+        if (ticking != null && (periodic || wakeTick != tick)) {
+            stop();
+        }
+        if (ticking == null) {
+            wakeTick = tick;
+            long delay = origin + tick * TICK_NANOS - System.nanoTime();
+            ticking = loop.schedule(this, Math.max(0, delay), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void stop() {
+        if (ticking != null) {
             ticking.cancel(false);
             ticking = null;
         }
+        periodic = false;
+    }
+
+    /**
+     * The first tick, from {@code nextTick} on, that holds an entry; or a turn from now when no entry falls
+     * within one turn (the wheel then looks again).
+     */
+    private long earliestTick() {
+        for (long tick = nextTick; tick < nextTick + SLOTS; tick++) {
+            for (Entry entry = slots[(int) (tick & (SLOTS - 1))]; entry != null; entry = entry.next) {
+                if (entry.tick == tick) {
+                    return tick;
+                }
+            }
+        }
+        return nextTick + SLOTS;
     }
 
     /**
@@ -162,5 +217,10 @@ final class DeadlineWheel implements Runnable {
 
     int size() {
         return size;
+    }
+
+    /** How many times the wheel has run, for tests of how often it wakes its loop. */
+    long runs() {
+        return runs;
     }
 }

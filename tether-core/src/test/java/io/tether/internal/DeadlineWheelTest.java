@@ -117,6 +117,31 @@ class DeadlineWheelTest {
     }
 
     @Test
+    void aFewDistantDeadlinesWakeTheLoopOnlyWhenDueAndAnEarlierOneIsNotMissed() {
+        DeadlineWheel wheel = DeadlineWheel.of(loop);
+        Named distant = new Named("distant");
+        Named earlier = new Named("earlier");
+        long[] runsBefore = new long[1];
+        onLoop(() -> {
+            runsBefore[0] = wheel.runs();
+            distant.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+            wheel.schedule(distant, distant.deadline);
+        });
+        // Planned after the distant one, due before it: the wheel must wake for it, not sleep through.
+        onLoop(() -> {
+            earlier.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(150);
+            wheel.schedule(earlier, earlier.deadline);
+        });
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> fired.size() == 2);
+        assertThat(fired).containsExactly("earlier", "distant");
+        assertThat(earlier.firedAt).isGreaterThanOrEqualTo(earlier.deadline);
+        assertThat(distant.firedAt).isGreaterThanOrEqualTo(distant.deadline);
+        // A 1 ms tick would have run some 400 times; a planned wake-up runs once per deadline.
+        onLoop(() -> assertThat(wheel.runs() - runsBefore[0]).isLessThanOrEqualTo(4));
+    }
+
+    @Test
     void oneWheelPerLoop() {
         EventLoop other = new DefaultEventLoop();
         try {
