@@ -73,7 +73,6 @@ final class DeadlineWheel implements Runnable {
         long elapsed = deadlineNanos - origin;
         long tick = Math.max(nextTick, elapsed <= 0 ? 0 : (elapsed + TICK_NANOS - 1) / TICK_NANOS);
         link(entry, tick);
-        size++;
         if (ticking == null || (!periodic && tick < wakeTick)) {
             plan(tick);
         }
@@ -213,6 +212,7 @@ final class DeadlineWheel implements Runnable {
             head.previous = entry;
         }
         slots[slot] = entry;
+        size++;
     }
 
     int size() {

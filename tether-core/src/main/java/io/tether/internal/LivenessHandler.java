@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sits first in the pipeline and timestamps every read and write, whole frames or not: any inbound byte
- * proves the peer alive, so a large frame that trickles in slowly never looks like silence.
+ * Sits first in the pipeline and timestamps every read, whole frames or not: any inbound byte proves the
+ * peer alive, so a large frame that trickles in slowly never looks like silence. Made by
+ * {@link #readsAndWrites()}, it timestamps writes too.
  *
  * <p>When armed it keeps one deadline per connection at {@code lastRead + timeout}, in its event loop's
  * {@link DeadlineWheel}. A firing that finds newer traffic re-arms for the remainder, so the deadline fires
@@ -96,7 +97,6 @@ public class LivenessHandler extends ChannelDuplexHandler {
         rule.arrived(now);
         ctx.fireChannelRead(msg);
     }
-
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {

@@ -150,14 +150,8 @@ final class FaultRun {
         victim.signal("STOP");
         check(Processes.waitFor(policy.timeout().plusSeconds(60), () -> events.count("OFFLINE", "frozen-") >= frozen),
                 "not every frozen peer was declared offline");
-        List<Long> detection = new ArrayList<>();
-        List<Long> excess = new ArrayList<>();
-        for (JsonNode e : offline("frozen-")) {
-            detection.add(e.get("at").asLong() - stoppedAt);
-            excess.add(e.get("silentMs").asLong() - policy.timeout().toMillis());
-        }
-        return new Result("frozen process (SIGSTOP)", detector(), frozen, longs(detection), longs(excess),
-                events.count("OFFLINE", "live-"), alive, "");
+        return faultResult("frozen process (SIGSTOP)", "frozen-", frozen, stoppedAt, events.count("OFFLINE", "live-"),
+                alive);
     }
 
     /**
@@ -174,20 +168,14 @@ final class FaultRun {
             link.cut();
             check(Processes.waitFor(policy.timeout().plusSeconds(60), () -> events.count("OFFLINE", "cut-") >= 100),
                     "not every peer behind the cut link was declared offline");
-            List<Long> detection = new ArrayList<>();
-            List<Long> excess = new ArrayList<>();
-            for (JsonNode e : offline("cut-")) {
-                detection.add(e.get("at").asLong() - cutAt);
-                excess.add(e.get("silentMs").asLong() - policy.timeout().toMillis());
-            }
-            long falseOffline = events.count("OFFLINE", "live-");
+            Result result = faultResult("cut link (nftables drop)", "cut-", 100, cutAt,
+                    events.count("OFFLINE", "live-"), alive);
             for (Child child : children) {
                 child.signal("CONT");
                 child.stop();
             }
             children.clear();
-            return new Result("cut link (nftables drop)", detector(), 100, longs(detection), longs(excess),
-                    falseOffline, alive, "");
+            return result;
         }
     }
 
@@ -226,6 +214,17 @@ final class FaultRun {
         return new Result("loaded server", detector(), 0, null, null,
                 events.count("OFFLINE", "live-") + events.count("OFFLINE", "flood-"), alive + 20,
                 "20 peers streaming 64 KiB frames");
+    }
+
+    /**
+     * The result of a fault injected at {@code faultAt} (epoch ms) into the peers named {@code prefix}: each
+     * one's detection runs from the fault to its OFFLINE event.
+     */
+    private Result faultResult(String scenario, String prefix, int count, long faultAt, long falseOffline, int alive) {
+        List<JsonNode> gone = offline(prefix);
+        long[] detection = gone.stream().mapToLong(e -> e.get("at").asLong() - faultAt).toArray();
+        long[] excess = gone.stream().mapToLong(e -> e.get("silentMs").asLong() - policy.timeout().toMillis()).toArray();
+        return new Result(scenario, detector(), count, detection, excess, falseOffline, alive, "");
     }
 
     private List<JsonNode> offline(String prefix) {

@@ -124,7 +124,7 @@ final class LoadBench implements Callable<Integer> {
             for (LoadShare share : shares) {
                 windows.add(share.awaitReport());
             }
-            ObjectNode result = report(out, merge(windows), seconds, server, cpuEnd - cpuStart,
+            ObjectNode result = report(out, windows.stream().reduce(LoadDriver.Window::plus).orElseThrow(), seconds, server, cpuEnd - cpuStart,
                     new long[] {rssBefore, rssAfter, pssBefore, pssAfter});
             if (json != null) {
                 Files.writeString(json, LoadShare.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
@@ -155,21 +155,6 @@ final class LoadBench implements Callable<Integer> {
                     "--threads", Integer.toString(threads), "--id-prefix", "w" + w + "-")));
         }
         return shares;
-    }
-
-    private static LoadDriver.Window merge(List<LoadDriver.Window> windows) {
-        Histogram rtt = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        long[] sums = new long[9];
-        String problem = null;
-        for (LoadDriver.Window w : windows) {
-            rtt.add(w.rtt());
-            long[] v = {w.attempted(), w.ready(), w.failed(), w.dropped(), w.refused(), w.unexpected(), w.pings(), w.pongs(), w.missing()};
-            for (int i = 0; i < v.length; i++) {
-                sums[i] += v[i];
-            }
-            problem = problem != null ? problem : w.firstProblem();
-        }
-        return new LoadDriver.Window(sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8], rtt, problem);
     }
 
     private ObjectNode report(PrintStream out, LoadDriver.Window w, double seconds, ProcessMeter server,

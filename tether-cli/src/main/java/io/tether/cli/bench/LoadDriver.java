@@ -63,7 +63,7 @@ final class LoadDriver implements AutoCloseable {
         this.group = Transports.newGroup(threads, "load", true);
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            PingWheel wheel = new PingWheel(loop, Math.toIntExact(Math.max(1, interval.toNanos() / TICK_NANOS)));
+            PingWheel wheel = new PingWheel(Math.toIntExact(Math.max(1, interval.toNanos() / TICK_NANOS)));
             wheels.put(loop, wheel);
             loop.scheduleAtFixedRate(wheel, 1, 1, TimeUnit.MILLISECONDS);
         }
@@ -105,10 +105,6 @@ final class LoadDriver implements AutoCloseable {
         while (ready.sum() + failed.sum() + dropped.sum() < count && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(10); // polling a count that no single event signals
         }
-    }
-
-    public long attempted() {
-        return attempted.sum();
     }
 
     public long ready() {
@@ -171,6 +167,16 @@ final class LoadDriver implements AutoCloseable {
                          long pings, long pongs, long missing, Histogram rtt, String firstProblem) {
         public long held() {
             return ready - dropped;
+        }
+
+        /** This window and another process's, added up: counts summed, round trips merged. */
+        Window plus(Window other) {
+            Histogram both = rtt.copy();
+            both.add(other.rtt);
+            return new Window(attempted + other.attempted, ready + other.ready, failed + other.failed,
+                    dropped + other.dropped, refused + other.refused, unexpected + other.unexpected,
+                    pings + other.pings, pongs + other.pongs, missing + other.missing, both,
+                    firstProblem != null ? firstProblem : other.firstProblem);
         }
     }
 
@@ -267,7 +273,7 @@ final class LoadDriver implements AutoCloseable {
         private long nextTick;
 
         @SuppressWarnings("unchecked")
-        PingWheel(EventLoop loop, int slotCount) {
+        PingWheel(int slotCount) {
             slots = new List[slotCount];
             for (int i = 0; i < slotCount; i++) {
                 slots[i] = new ArrayList<>();

@@ -57,11 +57,6 @@ final class ProcessMeter {
         throw new IOException("no " + name + " line in /proc/" + pid + "/" + file);
     }
 
-    /** The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows). */
-    public static long listenOverflows() throws IOException {
-        return tcpExt("ListenOverflows");
-    }
-
     /** One TcpExt counter of /proc/net/netstat (this network namespace, all sockets). */
     public static long tcpExt(String counter) throws IOException {
         var lines = Files.readAllLines(Path.of("/proc/net/netstat"));

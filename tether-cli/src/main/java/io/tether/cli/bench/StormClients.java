@@ -7,8 +7,6 @@ import io.tether.client.ClientState;
 import io.tether.client.TetherClient;
 import io.tether.internal.Transports;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +17,7 @@ import picocli.CommandLine.Option;
 /**
  * A worker of {@code tether bench storm}: real {@link TetherClient}s with the library's default reconnect
  * backoff. Every 20 ms in which the numbers changed it prints {@code state <online> <closed> <epoch ms>},
- * so the coordinator can tell to the millisecond when the last client came back. Runs until killed.
+ * so the coordinator can tell to within 20 ms when the last client came back. Runs until killed.
  */
 @Command(name = "storm-clients", hidden = true, description = "Client processes for tether bench storm.")
 final class StormClients implements Callable<Integer> {
@@ -37,14 +35,13 @@ final class StormClients implements Callable<Integer> {
         AtomicInteger online = new AtomicInteger();
         AtomicInteger closed = new AtomicInteger();
         AtomicInteger changes = new AtomicInteger();
-        List<TetherClient> started = new ArrayList<>(clients.count);
         long start = System.nanoTime();
         for (int i = 0; i < clients.count; i++) {
             long wait = start + (long) i * 1_000_000_000L / connectRate - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait); // pacing the first connects only; reconnects are the library's
             }
-            started.add(TetherClient.builder().server(target).clientId(clients.prefix + i)
+            TetherClient.builder().server(target).clientId(clients.prefix + i)
                     .heartbeat(clients.heartbeat()).eventLoopGroup(group)
                     .listener(new ClientListener() {
                         @Override
@@ -59,7 +56,7 @@ final class StormClients implements Callable<Integer> {
                             }
                             changes.incrementAndGet();
                         }
-                    }).build().start());
+                    }).build().start();
         }
         for (int seen = -1; ; ) {
             int now = changes.get();

@@ -22,7 +22,7 @@ import java.util.List;
  */
 enum Wire {
     /** Tether: HELLO, WELCOME, then 14-byte PING frames answered by PONG. */
-    TETHER {
+    TETHER(tetherPing()) {
         @Override
         ByteBuf greeting(String id, Duration interval) {
             return new Hello(Hello.PROTOCOL_VERSION, 0, id).encode(ByteBufAllocator.DEFAULT);
@@ -34,19 +34,14 @@ enum Wire {
         }
     },
     /** Tether's frame format without the handshake, as a hand-made Netty heartbeat server would speak it. */
-    FRAMES {
-        @Override
-        ByteBuf greeting(String id, Duration interval) {
-            return null;
-        }
-
+    FRAMES(tetherPing()) {
         @Override
         ChannelHandler decoder() {
             return new FrameReplies(false);
         }
     },
     /** MQTT 3.1.1: CONNECT with a keep-alive of twice the interval, then PINGREQ / PINGRESP. */
-    MQTT {
+    MQTT(new byte[] {(byte) 0xC0, 0}) {
         @Override
         ByteBuf greeting(String id, Duration interval) {
             byte[] clientId = id.getBytes(StandardCharsets.US_ASCII);
@@ -66,39 +61,30 @@ enum Wire {
         }
     },
     /** Redis: the PING command as clients send it (a RESP array), answered by +PONG. */
-    REDIS {
-        @Override
-        ByteBuf greeting(String id, Duration interval) {
-            return null;
-        }
-
+    REDIS("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII)) {
         @Override
         ChannelHandler decoder() {
             return new RedisReplies();
         }
     };
 
-    private static final ByteBuf TETHER_PING = constant(tetherPing());
-    private static final ByteBuf MQTT_PING = constant(new byte[] {(byte) 0xC0, 0});
-    private static final ByteBuf REDIS_PING = constant("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
+    private final ByteBuf ping;
+
+    Wire(byte[] ping) {
+        this.ping = Unpooled.unreleasableBuffer(Unpooled.directBuffer(ping.length).writeBytes(ping)).asReadOnly();
+    }
 
     /** The bytes that open a session, or null when the protocol has no handshake. */
-    abstract ByteBuf greeting(String id, Duration interval);
+    ByteBuf greeting(String id, Duration interval) {
+        return null;
+    }
 
     /** A fresh decoder for one connection, producing {@link Reply} values. */
     abstract ChannelHandler decoder();
 
     /** One heartbeat, shared by every connection: a duplicate costs one small object, not a copy. */
     ByteBuf ping() {
-        return switch (this) {
-            case TETHER, FRAMES -> TETHER_PING.duplicate();
-            case MQTT -> MQTT_PING.duplicate();
-            case REDIS -> REDIS_PING.duplicate();
-        };
-    }
-
-    boolean hasGreeting() {
-        return this == TETHER || this == MQTT;
+        return ping.duplicate();
     }
 
     /** What a decoder reports. */
@@ -109,10 +95,6 @@ enum Wire {
         byte[] bytes = new byte[ping.readableBytes()];
         ping.readBytes(bytes);
         return bytes;
-    }
-
-    private static ByteBuf constant(byte[] bytes) {
-        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)).asReadOnly();
     }
 
     /** Tether frames: WELCOME opens, PONG answers; a PING from the server is answered in place. */

@@ -6,8 +6,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -159,11 +159,9 @@ public final class ServerRuntime {
                 ch.close().awaitUninterruptibly();
             }
         }
-        // A handshake that was inside register() when shutdown began may still land; sweep until empty.
-        for (List<ServerSession> online = registry.all(); !online.isEmpty(); online = registry.all()) {
-            for (ServerSession session : online) {
-                session.end(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
-            }
+        // beginShutdown() waited out registrations in progress, so this one sweep sees every admitted session.
+        for (ServerSession session : registry.all()) {
+            session.end(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
         }
         // Connections still in their handshake were never online: tell them and let them go now.
         for (Channel ch : connections) {
