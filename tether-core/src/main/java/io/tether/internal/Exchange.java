@@ -1,8 +1,9 @@
 package io.tether.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tether.messaging.ConnectionLostException;
 import io.tether.messaging.RemoteErrorException;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Application traffic on one connection: one-way messages and requests awaiting their answers.
@@ -25,7 +27,23 @@ import java.util.concurrent.TimeUnit;
  * thread.
  */
 public final class Exchange {
-    private final Channel channel;
+    /** Where an exchange's frames go: a Netty channel, or one of the server's compact connections. */
+    public interface Outlet {
+        /** The connection's event loop, which also runs request timeouts. */
+        EventExecutor executor();
+
+        ByteBufAllocator alloc();
+
+        boolean isOpen();
+
+        /**
+         * Writes and flushes {@code frame}, taking ownership of it, from any thread. Then calls {@code done}
+         * (if not null) with {@code null} once the frame is written, or with the failure.
+         */
+        void write(ByteBuf frame, Consumer<Throwable> done);
+    }
+
+    private final Outlet outlet;
     private final int peerMaxPayload;
     // Most sessions never make a request: the map is created on the first one, and the id counter is a
     // plain field, which saves about 130 bytes on each of thousands of idle connections.
@@ -46,9 +64,45 @@ public final class Exchange {
     private volatile int nextId;
     private volatile ConnectionLostException closedBy;
 
-    public Exchange(Channel channel, int peerMaxPayload) {
-        this.channel = channel;
+    public Exchange(Outlet outlet, int peerMaxPayload) {
+        this.outlet = outlet;
         this.peerMaxPayload = peerMaxPayload;
+    }
+
+    /** An exchange over a Netty channel. */
+    public static Exchange over(Channel channel, int peerMaxPayload) {
+        return new Exchange(new ChannelOutlet(channel), peerMaxPayload);
+    }
+
+    private record ChannelOutlet(Channel channel) implements Outlet {
+        @Override
+        public EventExecutor executor() {
+            return channel.eventLoop();
+        }
+
+        @Override
+        public ByteBufAllocator alloc() {
+            return channel.alloc();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isActive();
+        }
+
+        @Override
+        public void write(ByteBuf frame, Consumer<Throwable> done) {
+            writeAndFlush(channel, frame, done);
+        }
+    }
+
+    /** {@link Outlet#write} for a Netty channel. */
+    public static void writeAndFlush(Channel channel, ByteBuf frame, Consumer<Throwable> done) {
+        if (done == null) {
+            channel.writeAndFlush(frame); // a failed write shows up as the connection's end
+        } else {
+            channel.writeAndFlush(frame).addListener(f -> done.accept(f.isSuccess() ? null : f.cause()));
+        }
     }
 
     public CompletableFuture<Void> send(byte[] payload) {
@@ -57,12 +111,11 @@ public final class Exchange {
         if (!admit(payload.length, done)) {
             return done;
         }
-        ChannelFuture write = channel.writeAndFlush(Frames.data(channel.alloc(), payload));
-        write.addListener(f -> {
-            if (f.isSuccess()) {
+        outlet.write(Frames.data(outlet.alloc(), payload), failure -> {
+            if (failure == null) {
                 done.complete(null);
             } else {
-                done.completeExceptionally(lostOr(f.cause()));
+                done.completeExceptionally(lostOr(failure));
             }
         });
         return done;
@@ -86,16 +139,16 @@ public final class Exchange {
             answer.completeExceptionally(lost);
             return answer;
         }
-        entry.timer = channel.eventLoop().schedule(() -> {
+        entry.timer = outlet.executor().schedule(() -> {
             if (requests.remove(id, entry)) {
                 answer.completeExceptionally(new RequestTimeoutException(
                         "no answer to request " + id + " within " + timeout.toMillis() + " ms"));
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        channel.writeAndFlush(Frames.request(channel.alloc(), id, payload)).addListener(f -> {
-            if (!f.isSuccess() && requests.remove(id, entry)) {
+        outlet.write(Frames.request(outlet.alloc(), id, payload), failure -> {
+            if (failure != null && requests.remove(id, entry)) {
                 entry.cancelTimer();
-                answer.completeExceptionally(lostOr(f.cause()));
+                answer.completeExceptionally(lostOr(failure));
             }
         });
         return answer;
@@ -123,21 +176,21 @@ public final class Exchange {
 
     /** Sends the outcome of a request the peer made. */
     public void answer(int correlationId, byte[] result, Throwable failure) {
-        if (!channel.isActive()) {
+        if (!outlet.isOpen()) {
             return;
         }
         ByteBuf frame;
         if (failure != null) {
-            frame = Frames.error(channel.alloc(), correlationId, ErrorCode.HANDLER_FAILED, String.valueOf(failure.getMessage()));
+            frame = Frames.error(outlet.alloc(), correlationId, ErrorCode.HANDLER_FAILED, String.valueOf(failure.getMessage()));
         } else if (result == null) {
-            frame = Frames.error(channel.alloc(), correlationId, ErrorCode.HANDLER_FAILED, "handler returned no answer");
+            frame = Frames.error(outlet.alloc(), correlationId, ErrorCode.HANDLER_FAILED, "handler returned no answer");
         } else if (result.length + Frames.CORRELATION_ID_LENGTH > peerMaxPayload) {
-            frame = Frames.error(channel.alloc(), correlationId, ErrorCode.HANDLER_FAILED,
+            frame = Frames.error(outlet.alloc(), correlationId, ErrorCode.HANDLER_FAILED,
                     "answer of " + result.length + " bytes exceeds the maximum payload");
         } else {
-            frame = Frames.response(channel.alloc(), correlationId, result);
+            frame = Frames.response(outlet.alloc(), correlationId, result);
         }
-        channel.writeAndFlush(frame);
+        outlet.write(frame, null);
     }
 
     /**

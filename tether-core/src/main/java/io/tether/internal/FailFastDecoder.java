@@ -40,9 +40,17 @@ public abstract class FailFastDecoder extends ByteToMessageDecoder implements Pa
         }
         int readable = buffered.readableBytes();
         if (readable < headerLength()) {
-            return "stalled mid-header after " + readable + " of " + headerLength() + " bytes";
+            return stalledMidHeader(readable, headerLength());
         }
-        return "stalled mid-frame after " + readable + " of " + frameLength(buffered) + " bytes" + frameName(buffered);
+        return stalledMidFrame(readable, frameLength(buffered), frameName(buffered));
+    }
+
+    static String stalledMidHeader(int have, int headerLength) {
+        return "stalled mid-header after " + have + " of " + headerLength + " bytes";
+    }
+
+    static String stalledMidFrame(int have, long frameLength, String frameName) {
+        return "stalled mid-frame after " + have + " of " + frameLength + " bytes" + frameName;
     }
 
     protected abstract int headerLength();

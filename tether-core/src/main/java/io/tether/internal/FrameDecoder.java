@@ -3,6 +3,7 @@ package io.tether.internal;
 import io.netty.buffer.ByteBuf;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
+import io.tether.protocol.ProtocolException;
 import java.util.List;
 
 /**
@@ -22,32 +23,69 @@ public final class FrameDecoder extends FailFastDecoder {
 
     @Override
     protected void decodeFrame(ByteBuf in, List<Object> out) {
+        int frameLength;
+        try {
+            frameLength = wholeFrameLength(in, maxPayload);
+        } catch (ProtocolException e) {
+            throw fail(e.getMessage());
+        }
+        if (frameLength == 0) {
+            return;
+        }
+        out.add(in.retainedSlice(in.readerIndex(), frameLength));
+        in.skipBytes(frameLength);
+    }
+
+    /**
+     * The length, header included, of the frame at {@code in}'s reader index once all of it is readable, or
+     * 0 while it is not. Bad input is refused as early as the first byte that proves it bad: an unknown type
+     * before its length arrives, an oversized length before its payload.
+     *
+     * @throws ProtocolException for an unknown type, unsupported flags or a payload over {@code maxPayload}
+     */
+    public static int wholeFrameLength(ByteBuf in, int maxPayload) {
         int readable = in.readableBytes();
         if (readable == 0) {
-            return;
+            return 0;
         }
         int start = in.readerIndex();
         int typeCode = in.getUnsignedByte(start + Frames.TYPE_OFFSET);
         if (FrameType.fromCode(typeCode) == null) {
-            throw fail(String.format("unknown frame type 0x%02x", typeCode));
+            throw new ProtocolException(String.format("unknown frame type 0x%02x", typeCode));
         }
         if (readable < Frames.HEADER_LENGTH) {
-            return;
+            return 0;
         }
         int flags = in.getUnsignedByte(start + Frames.FLAGS_OFFSET);
         if (flags != 0) {
-            throw fail(String.format("unsupported frame flags 0x%02x", flags));
+            throw new ProtocolException(String.format("unsupported frame flags 0x%02x", flags));
         }
         long length = in.getUnsignedInt(start + Frames.LENGTH_OFFSET);
         if (length > maxPayload) {
-            throw fail("frame length " + length + " exceeds the maximum payload of " + maxPayload + " bytes");
+            throw new ProtocolException("frame length " + length + " exceeds the maximum payload of " + maxPayload + " bytes");
         }
         int frameLength = Frames.HEADER_LENGTH + (int) length;
-        if (readable < frameLength) {
-            return;
+        return readable < frameLength ? 0 : frameLength;
+    }
+
+    /** Describes an incomplete frame left in {@code buffered} (readable from its reader index), or null. */
+    public static String stall(ByteBuf buffered) {
+        int readable = buffered.readableBytes();
+        if (readable == 0) {
+            return null;
         }
-        out.add(in.retainedSlice(start, frameLength));
-        in.skipBytes(frameLength);
+        if (readable < Frames.HEADER_LENGTH) {
+            return FailFastDecoder.stalledMidHeader(readable, Frames.HEADER_LENGTH);
+        }
+        return FailFastDecoder.stalledMidFrame(readable, frameLengthAt(buffered), frameNameAt(buffered));
+    }
+
+    private static long frameLengthAt(ByteBuf buffered) {
+        return Frames.HEADER_LENGTH + buffered.getUnsignedInt(buffered.readerIndex() + Frames.LENGTH_OFFSET);
+    }
+
+    private static String frameNameAt(ByteBuf buffered) {
+        return " of a " + FrameType.fromCode(buffered.getUnsignedByte(buffered.readerIndex())) + " frame";
     }
 
     @Override
@@ -57,11 +95,11 @@ public final class FrameDecoder extends FailFastDecoder {
 
     @Override
     protected long frameLength(ByteBuf buffered) {
-        return Frames.HEADER_LENGTH + buffered.getUnsignedInt(buffered.readerIndex() + Frames.LENGTH_OFFSET);
+        return frameLengthAt(buffered);
     }
 
     @Override
     protected String frameName(ByteBuf buffered) {
-        return " of a " + FrameType.fromCode(buffered.getUnsignedByte(buffered.readerIndex())) + " frame";
+        return frameNameAt(buffered);
     }
 }

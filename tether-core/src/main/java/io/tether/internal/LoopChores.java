@@ -1,6 +1,6 @@
 package io.tether.internal;
 
-import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +33,7 @@ public final class LoopChores {
     }
 
     /** Queues {@code chore} on {@code loop}; callable from any thread. */
-    public static void submit(EventLoop loop, Runnable chore) {
+    public static void submit(EventExecutor loop, Runnable chore) {
         if (loop.inEventLoop()) {
             PER_LOOP.get().add(loop, chore);
         } else {
@@ -41,7 +41,7 @@ public final class LoopChores {
         }
     }
 
-    private void add(EventLoop loop, Runnable chore) {
+    private void add(EventExecutor loop, Runnable chore) {
         pending.add(chore);
         if (!sliceScheduled) {
             sliceScheduled = true;
@@ -49,7 +49,7 @@ public final class LoopChores {
         }
     }
 
-    private void slice(EventLoop loop) {
+    private void slice(EventExecutor loop) {
         long deadline = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(SLICE_MICROS);
         for (Runnable chore = pending.poll(); chore != null; chore = pending.poll()) {
             try {

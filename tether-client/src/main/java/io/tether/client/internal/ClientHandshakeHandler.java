@@ -27,10 +27,10 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         ClientConfig config = connector.config();
         long timeout = config.heartbeat().timeout().toNanos();
-        ctx.pipeline().get(LivenessHandler.class).arm(timeout, (c, silent) -> {
-            connector.closing(c.channel(), CloseReason.TIMEOUT, "no answer to HELLO from "
-                    + ClientConnector.describe((InetSocketAddress) c.channel().remoteAddress()) + " within " + config.heartbeat().timeout().toMillis() + " ms");
-            c.close();
+        ctx.pipeline().get(LivenessHandler.class).liveness().arm(timeout, silent -> {
+            connector.closing(ctx.channel(), CloseReason.TIMEOUT, "no answer to HELLO from "
+                    + ClientConnector.describe((InetSocketAddress) ctx.channel().remoteAddress()) + " within " + config.heartbeat().timeout().toMillis() + " ms");
+            ctx.close();
         });
         ctx.writeAndFlush(new Hello(Hello.PROTOCOL_VERSION, config.heartbeat().interval().toMillis(), config.clientId())
                 .encode(ctx.alloc()));
@@ -48,7 +48,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Welcome welcome = Welcome.decode(frame);
-            Exchange exchange = new Exchange(ctx.channel(), welcome.maxPayload());
+            Exchange exchange = Exchange.over(ctx.channel(), welcome.maxPayload());
             ctx.pipeline().replace(this, "session", new ClientSessionHandler(connector, welcome, exchange));
             connector.online(ctx.channel(), welcome, exchange);
         } finally {

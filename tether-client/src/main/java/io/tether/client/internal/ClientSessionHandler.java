@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tether.internal.Exchange;
 import io.tether.internal.FrameDispatcher;
+import io.tether.internal.FrameRoutes;
+import io.tether.internal.Liveness;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.Transports;
 import io.tether.protocol.CloseReason;
@@ -27,21 +29,23 @@ import java.util.concurrent.TimeUnit;
  * phase, and each later one up to {@value #JITTER_PERCENT} % early, so thousands of clients started
  * together never ping in lock-step. Pings only ever come early, never late: the server's margin holds.
  */
-final class ClientSessionHandler extends FrameDispatcher {
+final class ClientSessionHandler extends FrameDispatcher implements FrameRoutes {
     static final int JITTER_PERCENT = 10;
 
     private final ClientConnector connector;
     private final Welcome welcome;
     private final long intervalNanos;
     private ChannelHandlerContext ctx;
-    private LivenessHandler liveness;
+    private Liveness liveness;
     private ScheduledFuture<?> heartbeat;
     private long lastPingNanos;
     private long earlyNanos;
     private boolean firstTick = true;
 
+    private final Exchange exchange;
+
     ClientSessionHandler(ClientConnector connector, Welcome welcome, Exchange exchange) {
-        super(exchange);
+        this.exchange = exchange;
         this.connector = connector;
         this.welcome = welcome;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(welcome.intervalMillis());
@@ -50,12 +54,12 @@ final class ClientSessionHandler extends FrameDispatcher {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.liveness = ctx.pipeline().get(LivenessHandler.class);
+        this.liveness = ctx.pipeline().get(LivenessHandler.class).liveness();
         lastPingNanos = System.nanoTime();
-        liveness.arm(TimeUnit.MILLISECONDS.toNanos(welcome.timeoutMillis()), (c, silent) -> {
-            connector.closing(c.channel(), CloseReason.TIMEOUT, "server silent for "
+        liveness.arm(TimeUnit.MILLISECONDS.toNanos(welcome.timeoutMillis()), silent -> {
+            connector.closing(ctx.channel(), CloseReason.TIMEOUT, "server silent for "
                     + TimeUnit.NANOSECONDS.toMillis(silent) + " ms (timeout " + welcome.timeoutMillis() + " ms)");
-            c.close();
+            ctx.close();
         });
         Transports.boundDeadPeer(ctx.channel(), java.time.Duration.ofMillis(welcome.timeoutMillis()));
         scheduleHeartbeat(ThreadLocalRandom.current().nextLong(intervalNanos) + 1); // this client's random phase
@@ -98,7 +102,12 @@ final class ClientSessionHandler extends FrameDispatcher {
     }
 
     @Override
-    protected void onPong(ByteBuf pong) {
+    public Exchange exchange() {
+        return exchange;
+    }
+
+    @Override
+    public void onPong(ByteBuf pong) {
         if (Frames.payloadLength(pong) == Frames.PING_PAYLOAD_LENGTH) {
             int sentMicros = pong.getInt(Frames.payloadOffset(pong));
             int rttMicros = (int) (System.nanoTime() / 1000) - sentMicros; // wraps correctly for RTTs under 35 min
@@ -109,24 +118,24 @@ final class ClientSessionHandler extends FrameDispatcher {
     }
 
     @Override
-    protected void onData(byte[] payload) {
+    public void onData(byte[] payload) {
         connector.config().messageHandler().accept(payload);
     }
 
     @Override
-    protected CompletionStage<byte[]> onRequest(byte[] payload) {
+    public CompletionStage<byte[]> onRequest(byte[] payload) {
         var handler = connector.config().requestHandler();
         return handler == null ? null : handler.onRequest(payload);
     }
 
     @Override
-    protected void onGoAway(ChannelHandlerContext ctx, CloseReason reason, String message) {
+    public void onGoAway(CloseReason reason, String message) {
         connector.closing(ctx.channel(), reason, "server said goodbye: " + reason + " - " + message);
         ctx.close();
     }
 
     @Override
-    protected String describe() {
+    public String describe() {
         return connector.config().clientId();
     }
 }

@@ -2,7 +2,6 @@ package io.tether.server.internal;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.tether.internal.LivenessHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +23,9 @@ final class LegacySessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         SessionRegistry registry = runtime.registry();
-        LivenessHandler liveness = ctx.pipeline().get(LivenessHandler.class);
-        ServerSession candidate = new ServerSession(registry, ctx.channel(), liveness, null,
-                ServerSession.remoteOf(ctx.channel()), registry.nextSessionId(), runtime.config().heartbeat(), true);
+        ChannelLink link = new ChannelLink(ctx.channel());
+        ServerSession candidate = new ServerSession(registry, link, null, link.remote(), registry.nextSessionId(),
+                runtime.config().heartbeat(), true);
         if (registry.register(candidate) == candidate) {
             ctx.close();
             return;

@@ -1,6 +1,5 @@
 package io.tether.server.internal;
 
-import io.netty.channel.ChannelHandlerContext;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.ErrorCode;
 import io.tether.protocol.Frames;
@@ -30,7 +29,7 @@ final class PingLimit {
     }
 
     /** Counts one ping; returns whether it should be answered. */
-    boolean allow(ChannelHandlerContext ctx) {
+    boolean allow() {
         long now = System.nanoTime();
         if (now - windowStartNanos >= intervalNanos) {
             windowStartNanos = now;
@@ -45,7 +44,8 @@ final class PingLimit {
             if (++strikes >= MAX_STRIKES) {
                 session.end(CloseReason.TOO_MANY_PINGS, detail);
             } else {
-                ctx.writeAndFlush(Frames.error(ctx.alloc(), 0, ErrorCode.TOO_MANY_PINGS, detail));
+                SessionLink link = session.link();
+                link.write(Frames.error(link.alloc(), 0, ErrorCode.TOO_MANY_PINGS, detail), null);
             }
         }
         return false;

@@ -1,15 +1,10 @@
 package io.tether.server.internal;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
 import io.tether.internal.Failures;
-import io.tether.internal.GracefulClose;
-import io.tether.internal.LivenessHandler;
+import io.tether.internal.Liveness;
 import io.tether.internal.LoopChores;
-import io.tether.internal.PartialFrameAware;
-import io.tether.internal.Transports;
 import io.tether.messaging.ConnectionLostException;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
@@ -17,7 +12,6 @@ import io.tether.protocol.ProtocolException;
 import io.tether.server.Session;
 import io.tether.server.SessionInfo;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -33,8 +27,8 @@ public final class ServerSession implements Session {
     private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
 
     private final SessionRegistry registry;
-    private final Channel channel;
-    private final LivenessHandler liveness;
+    private final SessionLink link;
+    private final Liveness liveness;
     private final Exchange exchange;
     private final String clientId;
     private final long sessionId;
@@ -47,24 +41,21 @@ public final class ServerSession implements Session {
     private volatile int offline; // 1 once offline; a field, not an AtomicBoolean, on every session
     private volatile int lastRttMicros;
 
-    ServerSession(SessionRegistry registry, Channel channel, LivenessHandler liveness, Exchange exchange,
-                  String clientId, long sessionId, HeartbeatPolicy heartbeat, boolean legacy) {
+    ServerSession(SessionRegistry registry, SessionLink link, Exchange exchange, String clientId, long sessionId,
+                  HeartbeatPolicy heartbeat, boolean legacy) {
         this.registry = registry;
-        this.channel = channel;
-        this.liveness = liveness;
+        this.link = link;
+        this.liveness = link.liveness();
         this.exchange = exchange;
         this.clientId = clientId;
         this.sessionId = sessionId;
-        this.remote = remoteOf(channel);
+        this.remote = link.remote();
         this.heartbeat = heartbeat;
         this.legacy = legacy;
     }
 
-    static String remoteOf(Channel channel) {
-        if (channel.remoteAddress() instanceof InetSocketAddress address) {
-            return address.getAddress().getHostAddress() + ":" + address.getPort();
-        }
-        return String.valueOf(channel.remoteAddress());
+    SessionLink link() {
+        return link;
     }
 
     Exchange exchange() {
@@ -86,7 +77,7 @@ public final class ServerSession implements Session {
     /** Takes the session offline with this reason unless something else already did. */
     public void end(CloseReason reason, String detail) {
         if (offline != 0) {
-            return; // the usual case for the channelInactive that follows our own close
+            return; // the usual case for the connection end that follows our own close
         }
         if (registry.retire(this, reason, detail)) {
             cleanUp(reason, detail);
@@ -99,45 +90,41 @@ public final class ServerSession implements Session {
             exchange.close(new ConnectionLostException(reason, "session " + sessionId + " of " + clientId
                     + " is offline: " + reason + " - " + detail));
         }
-        LoopChores.submit(channel.eventLoop(), () -> closeConnection(reason, detail));
+        LoopChores.submit(link.executor(), () -> closeConnection(reason, detail));
     }
 
     private void closeConnection(CloseReason reason, String detail) {
         liveness.disarm();
-        if (!channel.isActive()) {
+        if (!link.isOpen()) {
             return;
         }
         // A classic client never reads; a slow consumer's buffer is full anyway; a departed client is gone.
         if (!legacy && reason != CloseReason.SLOW_CONSUMER && reason != CloseReason.CLIENT_CLOSED
                 && reason != CloseReason.CONNECTION_RESET) {
-            ByteBuf goAway = Frames.goAway(channel.alloc(), reason, detail);
-            if (reason == CloseReason.TIMEOUT) {
-                // Presumed dead: nobody will close from the other side.
-                GracefulClose.afterLastFrame(channel, goAway, GracefulClose.DEFAULT_LINGER_MILLIS);
-            } else {
-                // A live client closes on GOAWAY; letting it close first leaves TIME_WAIT on its side,
-                // where its own next connect can reuse the port (docs/PERFORMANCE.md, reconnect storm).
-                GracefulClose.awaitPeerClose(channel, goAway, GracefulClose.DEFAULT_LINGER_MILLIS);
-            }
+            // A client presumed dead will not close from its side. A live one closes on GOAWAY, and letting it
+            // close first leaves TIME_WAIT on its side, where its next connect can reuse the port
+            // (docs/PERFORMANCE.md, reconnect storm).
+            link.close(Frames.goAway(link.alloc(), reason, detail), reason == CloseReason.TIMEOUT);
         } else {
-            channel.close();
+            link.close(null, false);
         }
     }
 
     /**
      * Starts judging this online session's silence by the server's rule, and makes the kernel give up on
-     * a vanished peer at about the same bound. Must run on the channel's event loop.
+     * a vanished peer at about the same bound. Must run on the connection's event loop.
      */
     void watch(ServerConfig config) {
-        liveness.arm(config.silenceRule(heartbeat, liveness.lastReadNanos()), (c, silent) -> timedOut(silent));
-        Transports.boundDeadPeer(channel, heartbeat.timeout());
+        liveness.arm(config.silenceRule(heartbeat, liveness.lastReadNanos()), this::timedOut);
+        link.boundDeadPeer(heartbeat.timeout());
     }
 
     /** The heartbeat deadline passed with no byte from the client. */
     void timedOut(long silentNanos) {
         String detail = "no bytes for " + silentNanos / 1_000_000 + " ms (" + liveness.rule().explain() + ")";
-        if (channel.pipeline().get("decoder") instanceof PartialFrameAware decoder && decoder.partialFrame() != null) {
-            detail += "; " + decoder.partialFrame();
+        String partial = link.partialFrame();
+        if (partial != null) {
+            detail += "; " + partial;
         }
         end(CloseReason.TIMEOUT, detail);
     }
@@ -155,13 +142,13 @@ public final class ServerSession implements Session {
         }
     }
 
-    void channelClosed() {
+    void connectionClosed() {
         end(CloseReason.CLIENT_CLOSED, "client closed the connection");
     }
 
     void becameUnwritable() {
         end(CloseReason.SLOW_CONSUMER, "client stopped reading; more than "
-                + channel.config().getWriteBufferHighWaterMark() + " bytes waiting to be sent");
+                + link.outboundLimit() + " bytes waiting to be sent");
     }
 
     @Override

@@ -16,7 +16,7 @@ final class SessionLifecycleHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        session.channelClosed();
+        session.connectionClosed();
     }
 
     @Override
