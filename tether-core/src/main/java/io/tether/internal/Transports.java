@@ -19,6 +19,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
 import java.time.Duration;
 
 /**
@@ -44,6 +46,11 @@ public final class Transports {
         return EPOLL ? "epoll" : "nio";
     }
 
+    /** Whether this process uses native epoll. */
+    public static boolean epoll() {
+        return EPOLL;
+    }
+
     public static EventLoopGroup newGroup(int threads, String threadPrefix, boolean daemon) {
         IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadPrefix, daemon), factory);
@@ -66,12 +73,36 @@ public final class Transports {
         if (!(channel instanceof EpollSocketChannel epoll)) {
             return;
         }
-        int seconds = (int) Math.max(1, timeout.toSeconds());
-        epoll.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        DeadPeerBound bound = DeadPeerBound.of(timeout);
+        epoll.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT, bound.userTimeoutMillis());
         epoll.config().setOption(ChannelOption.SO_KEEPALIVE, true);
-        epoll.config().setOption(EpollChannelOption.TCP_KEEPIDLE, Math.max(1, seconds / 2));
-        epoll.config().setOption(EpollChannelOption.TCP_KEEPINTVL, Math.max(1, seconds / 6));
-        epoll.config().setOption(EpollChannelOption.TCP_KEEPCNT, 3);
+        epoll.config().setOption(EpollChannelOption.TCP_KEEPIDLE, bound.keepIdleSeconds());
+        epoll.config().setOption(EpollChannelOption.TCP_KEEPINTVL, bound.keepIntervalSeconds());
+        epoll.config().setOption(EpollChannelOption.TCP_KEEPCNT, bound.keepCount());
+    }
+
+    /** {@link #boundDeadPeer(Channel, Duration)} for a bare Linux socket (setsockopt levels and names of Linux). */
+    public static void boundDeadPeer(Socket socket, Duration timeout) throws IOException {
+        final int ipProtoTcp = 6;
+        final int tcpKeepIdle = 4;
+        final int tcpKeepIntvl = 5;
+        final int tcpKeepCnt = 6;
+        final int tcpUserTimeout = 18;
+        DeadPeerBound bound = DeadPeerBound.of(timeout);
+        socket.setIntOpt(ipProtoTcp, tcpUserTimeout, bound.userTimeoutMillis());
+        socket.setKeepAlive(true);
+        socket.setIntOpt(ipProtoTcp, tcpKeepIdle, bound.keepIdleSeconds());
+        socket.setIntOpt(ipProtoTcp, tcpKeepIntvl, bound.keepIntervalSeconds());
+        socket.setIntOpt(ipProtoTcp, tcpKeepCnt, bound.keepCount());
+    }
+
+    /** Unacknowledged writes fail after the timeout; keepalive probes on an idle socket conclude within it. */
+    private record DeadPeerBound(int userTimeoutMillis, int keepIdleSeconds, int keepIntervalSeconds, int keepCount) {
+        static DeadPeerBound of(Duration timeout) {
+            int seconds = (int) Math.max(1, timeout.toSeconds());
+            return new DeadPeerBound((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()), Math.max(1, seconds / 2),
+                    Math.max(1, seconds / 6), 3);
+        }
     }
 
     /**

@@ -41,6 +41,7 @@ public final class ServerRuntime {
     /** Accepts on its own thread, so a reconnect storm's accepts never queue behind handshakes. */
     private EventLoopGroup acceptor;
     private Channel listener;
+    private CompactEngine compact;
     private Channel legacyListener;
     private volatile boolean closed;
 
@@ -77,6 +78,14 @@ public final class ServerRuntime {
         return Transports.name();
     }
 
+    /**
+     * Whether the Tether port runs on the compact engine: on native epoll unless
+     * {@code -Dtether.server.engine=channel} asks for a Netty channel per connection, as on NIO.
+     */
+    static boolean compactEngine() {
+        return Transports.epoll() && !"channel".equalsIgnoreCase(System.getProperty("tether.server.engine", ""));
+    }
+
     public synchronized void start() throws IOException {
         if (group != null) {
             throw new IllegalStateException("server already started");
@@ -84,8 +93,12 @@ public final class ServerRuntime {
         group = Transports.newGroup(config.eventLoopThreads(), "tether-server", false);
         acceptor = Transports.newGroup(1, "tether-accept", false);
         try {
-            listener = bind(config.port(), () -> new FrameDecoder(config.maxPayload()),
-                    () -> new ServerHandshakeHandler(this));
+            if (compactEngine()) {
+                compact = CompactEngine.listen(this, acceptor, group, config.host(), config.port());
+            } else {
+                listener = bind(config.port(), () -> new FrameDecoder(config.maxPayload()),
+                        () -> new ServerHandshakeHandler(this));
+            }
             if (config.legacyPort() >= 0) {
                 legacyListener = bind(config.legacyPort(), () -> new LegacyFrameDecoder(config.maxPayload()),
                         () -> new LegacySessionHandler(this));
@@ -95,10 +108,11 @@ public final class ServerRuntime {
             acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
-        log.info("Tether server listening on {}{} ({}, {} event loop threads, heartbeat {})", config.host() + ":"
+        log.info("Tether server listening on {}{} ({}{}, {} event loop threads, heartbeat {})", config.host() + ":"
                         + address().getPort(),
                 legacyListener != null ? ", classic clients on port " + legacyAddress().getPort() : "",
-                Transports.name(), config.eventLoopThreads(), config.heartbeat());
+                Transports.name(), compact != null ? ", compact connections" : "", config.eventLoopThreads(),
+                config.heartbeat());
     }
 
     private Channel bind(int port, Supplier<ChannelHandler> decoder, Supplier<ChannelHandler> handler)
@@ -137,6 +151,9 @@ public final class ServerRuntime {
     }
 
     public InetSocketAddress address() {
+        if (compact != null) {
+            return compact.address();
+        }
         return listener == null ? null : (InetSocketAddress) listener.localAddress();
     }
 
@@ -159,6 +176,9 @@ public final class ServerRuntime {
                 ch.close().awaitUninterruptibly();
             }
         }
+        if (compact != null) {
+            compact.stopListening();
+        }
         // beginShutdown() waited out registrations in progress, so this one sweep sees every admitted session.
         for (ServerSession session : registry.all()) {
             session.end(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
@@ -170,14 +190,24 @@ public final class ServerRuntime {
                 ch.eventLoop().execute(() -> handshake.refuseForShutdown(ch));
             }
         }
+        if (compact != null) {
+            compact.refuseHandshakes();
+        }
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         try {
             if (!connections.newCloseFuture().await(config.shutdownTimeout().toMillis())) {
                 connections.close();
             }
+            long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            if (compact != null && !compact.awaitClosed(left)) {
+                compact.closeAll();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             connections.close();
+            if (compact != null) {
+                compact.closeAll();
+            }
         }
         events.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);

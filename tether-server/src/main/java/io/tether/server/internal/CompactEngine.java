@@ -1,0 +1,218 @@
+package io.tether.server.internal;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.NativeInetAddress;
+import io.netty.channel.unix.Socket;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.tether.protocol.CloseReason;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's Tether port on native epoll without a Netty channel per connection: a listening socket on
+ * the acceptor loop, and a {@link CompactConnection} per client on the worker loops, all registered
+ * directly with Netty's epoll event loops. See docs/PERFORMANCE.md for what it saves.
+ */
+final class CompactEngine implements EpollIoHandle {
+    private static final Logger log = LoggerFactory.getLogger(CompactEngine.class);
+    /** As many accepts per wake-up as the channel acceptor drains (ServerRuntime). */
+    private static final int ACCEPTS_PER_WAKEUP = 1024;
+    private static final long ACCEPT_PAUSE_MILLIS = 100;
+
+    private final ServerRuntime runtime;
+    private final IoEventLoop acceptLoop;
+    private final CompactLoop[] loops;
+    private final LinuxSocket listener;
+    private final byte[] acceptedAddress = new byte[26];
+    private final AtomicInteger open = new AtomicInteger();
+    private IoRegistration registration;
+    private int nextLoop;
+    private long lastAcceptFailureLogged;
+
+    private CompactEngine(ServerRuntime runtime, EventLoopGroup acceptor, EventLoopGroup workers, LinuxSocket listener) {
+        this.runtime = runtime;
+        this.acceptLoop = (IoEventLoop) acceptor.next();
+        List<CompactLoop> all = new ArrayList<>();
+        for (EventExecutor loop : workers) {
+            all.add(new CompactLoop((IoEventLoop) loop));
+        }
+        this.loops = all.toArray(new CompactLoop[0]);
+        this.listener = listener;
+    }
+
+    /** Listens on {@code host:port} with a backlog of the kernel's maximum. */
+    static CompactEngine listen(ServerRuntime runtime, EventLoopGroup acceptor, EventLoopGroup workers, String host,
+                                int port) throws IOException {
+        LinuxSocket socket = LinuxSocket.newSocketStream();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, port));
+            socket.listen(65_535); // the kernel caps this at net.core.somaxconn
+            CompactEngine engine = new CompactEngine(runtime, acceptor, workers, socket);
+            IoRegistration registration = engine.acceptLoop.register(engine).sync().getNow();
+            engine.acceptLoop.submit(() -> {
+                engine.registration = registration;
+                registration.submit(EpollIoOps.EPOLLIN);
+            }).sync();
+            return engine;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            socket.close();
+            throw new IOException("interrupted while starting to listen", e);
+        }
+    }
+
+    ServerRuntime runtime() {
+        return runtime;
+    }
+
+    InetSocketAddress address() {
+        return listener.localAddress();
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return listener;
+    }
+
+    @Override
+    public void handle(IoRegistration registration, IoEvent event) {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+            int fd;
+            try {
+                fd = listener.accept(acceptedAddress);
+            } catch (IOException e) {
+                pauseAccepting(e);
+                return;
+            }
+            if (fd < 0) {
+                return;
+            }
+            admit(fd);
+        }
+    }
+
+    private void admit(int fd) {
+        Socket socket = new Socket(fd);
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+        } catch (IOException e) {
+            log.debug("cannot set options on an accepted socket: {}", e.getMessage());
+        }
+        InetSocketAddress peer = NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]);
+        String remote = peer.getAddress().getHostAddress() + ":" + peer.getPort();
+        CompactLoop loop = loops[nextLoop];
+        nextLoop = (nextLoop + 1) % loops.length;
+        CompactConnection connection = new CompactConnection(this, loop, socket, remote);
+        open.incrementAndGet();
+        runtime.registry().countAccepted();
+        Future<IoRegistration> registered = loop.executor.register(connection);
+        registered.addListener(f -> {
+            if (f.isSuccess()) {
+                connection.registered(registered.getNow());
+                if (runtime.registry().isClosing()) {
+                    Admission.refuse(runtime, connection, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+                }
+            } else {
+                log.warn("cannot register the connection from {}: {}", remote, f.cause().toString());
+                connection.closeNow();
+            }
+        });
+    }
+
+    /** Out of file descriptors, say: stop accepting for a moment rather than spin on the ready listener. */
+    private void pauseAccepting(IOException e) {
+        long now = System.nanoTime();
+        if (now - lastAcceptFailureLogged >= TimeUnit.SECONDS.toNanos(1)) {
+            lastAcceptFailureLogged = now;
+            log.warn("accept failed, pausing accepts for {} ms: {}", ACCEPT_PAUSE_MILLIS, e.getMessage());
+        }
+        registration.submit(EpollIoOps.NONE);
+        acceptLoop.schedule(() -> {
+            if (registration.isValid()) {
+                registration.submit(EpollIoOps.EPOLLIN);
+            }
+        }, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    void closed(CompactConnection connection) {
+        if (open.decrementAndGet() == 0) {
+            synchronized (open) {
+                open.notifyAll();
+            }
+        }
+    }
+
+    /** Netty closes the handles still registered when the loop shuts down. */
+    @Override
+    public void close() throws IOException {
+        listener.close();
+    }
+
+    /** Stops listening; connections stay open. */
+    void stopListening() {
+        acceptLoop.submit(() -> {
+            if (registration != null) {
+                registration.cancel();
+            }
+            try {
+                listener.close();
+            } catch (IOException e) {
+                log.debug("closing the listener failed: {}", e.getMessage());
+            }
+        }).awaitUninterruptibly();
+    }
+
+    /** Refuses, on their loops, the connections that have not said HELLO yet. */
+    void refuseHandshakes() {
+        forEach(connection -> {
+            if (connection.inHandshake()) {
+                Admission.refuse(runtime, connection, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+            }
+        });
+    }
+
+    /** Waits until every connection has closed; returns false when {@code millis} ran out first. */
+    boolean awaitClosed(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (open) {
+            while (open.get() > 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                open.wait(left);
+            }
+        }
+        return true;
+    }
+
+    /** Closes whatever is still open, at once. */
+    void closeAll() {
+        forEach(CompactConnection::closeNow);
+    }
+
+    private void forEach(java.util.function.Consumer<CompactConnection> action) {
+        for (CompactLoop loop : loops) {
+            loop.executor.execute(() -> loop.connections().forEach(action));
+        }
+    }
+}
