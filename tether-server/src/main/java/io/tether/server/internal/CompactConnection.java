@@ -47,8 +47,11 @@ import org.slf4j.LoggerFactory;
  */
 final class CompactConnection extends Liveness implements SessionLink, EpollIoHandle {
     private static final Logger log = LoggerFactory.getLogger(CompactConnection.class);
-    /** Frames other than PONG are rare and short-lived: plain direct buffers, freed on release. */
-    static final ByteBufAllocator ALLOC = new UnpooledByteBufAllocator(true);
+    /**
+     * Frames other than PONG are rare and short-lived: plain heap buffers, copied through the loop's send
+     * buffer. (A JDK direct buffer would cost a Cleaner and a zeroed allocation each; a pool, several MiB.)
+     */
+    static final ByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false);
     private static final EpollIoOps READ = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLRDHUP);
     private static final EpollIoOps READ_AND_WRITE = READ.with(EpollIoOps.EPOLLOUT);
     private static final int WRITABLE = EpollIoOps.EPOLLOUT.value();
@@ -221,7 +224,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
                     send(out);
                 }
                 if (out.isReadable()) {
-                    queue(ALLOC.directBuffer(out.readableBytes()).writeBytes(out), NO_CALLBACK);
+                    queue(ALLOC.heapBuffer(out.readableBytes()).writeBytes(out), NO_CALLBACK);
                 }
             }
         } catch (IOException e) {
@@ -313,18 +316,20 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
 
     /** Sends what the socket takes now; moves {@code buf}'s reader index past it. */
     private void send(ByteBuf buf) throws IOException {
-        if (!buf.hasMemoryAddress()) {
-            ByteBuf direct = ALLOC.directBuffer(buf.readableBytes()).writeBytes(buf, buf.readerIndex(), buf.readableBytes());
-            try {
-                send(direct);
-                buf.skipBytes(direct.readerIndex());
-            } finally {
-                direct.release();
-            }
+        if (buf.hasMemoryAddress()) {
+            buf.skipBytes(socket.sendAddress(buf.memoryAddress(), buf.readerIndex(), buf.writerIndex()));
             return;
         }
-        int sent = socket.sendAddress(buf.memoryAddress(), buf.readerIndex(), buf.writerIndex());
-        buf.skipBytes(sent);
+        ByteBuf staging = loop.staging; // the kernel reads from native memory: heap bytes pass through here
+        while (buf.isReadable()) {
+            int chunk = Math.min(buf.readableBytes(), staging.capacity());
+            buf.getBytes(buf.readerIndex(), staging, 0, chunk);
+            int sent = socket.sendAddress(staging.memoryAddress(), 0, chunk);
+            buf.skipBytes(sent);
+            if (sent < chunk) {
+                return;
+            }
+        }
     }
 
     private void queue(ByteBuf frame, Consumer<Throwable> done) {

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one event loop's compact connections share: a read buffer and a write buffer, used by one
- * connection at a time, and the list of the loop's open connections. Only the loop's thread touches it.
+ * What one event loop's compact connections share: a read buffer, a write buffer for PONGs and a staging
+ * buffer for other frames, each used by one connection at a time, and the list of the loop's open connections. Only the loop's thread touches it.
  *
  * <p>A connection owns no buffer while it is idle. A read lands in the shared buffer and its frames are
  * handled there; only the bytes of a frame that is still incomplete are copied out. The PONGs of one read
@@ -23,6 +23,8 @@ final class CompactLoop {
     // chunk of several MiB for that thread's arena (docs/PERFORMANCE.md, memory per connection).
     final ByteBuf in = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(BUFFER_BYTES)).clear();
     final ByteBuf out = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(BUFFER_BYTES)).clear();
+    /** Where a heap buffer's bytes are copied on their way to the kernel. */
+    final ByteBuf staging = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(BUFFER_BYTES)).clear();
     /** The connection whose PONGs {@link #out} holds, or null when it is empty. */
     CompactConnection outOwner;
     private CompactConnection first;
