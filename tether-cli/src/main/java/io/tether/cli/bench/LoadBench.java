@@ -3,6 +3,7 @@ package io.tether.cli.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tether.cli.CliTypes;
 import io.tether.cli.Logging;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -83,7 +85,7 @@ final class LoadBench implements Callable<Integer> {
         if (server != null && !server.alive()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--server-pid " + serverPid + " is not running");
         }
-        long rssBefore = server == null ? 0 : server.rssKib();
+        long rssBefore = server == null ? 0 : settledRss(server);
         long pssBefore = server == null ? 0 : server.pssKib();
         InetSocketAddress address = new InetSocketAddress(target.getHostString(), target.getPort());
         out.printf(Locale.ROOT, "load: %s on %s, %,d connections pinging every %s%n", name(), target.getHostString() + ":" + target.getPort(),
@@ -155,6 +157,31 @@ final class LoadBench implements Callable<Integer> {
                     "--threads", Integer.toString(threads), "--id-prefix", "w" + w + "-")));
         }
         return shares;
+    }
+
+    /**
+     * The server's resident set once it has settled after starting: a JVM gives back part of its start-up
+     * garbage in the first seconds, and a baseline taken before that would understate what the connections
+     * cost. Waits until RSS moved by at most 256 KiB over one second, or 10 s.
+     */
+    private static long settledRss(ProcessMeter server) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long[] recent = new long[5];
+        for (int sample = 0; ; sample++) {
+            recent[sample % recent.length] = server.rssKib();
+            if (sample >= recent.length - 1) {
+                long min = Long.MAX_VALUE;
+                long max = Long.MIN_VALUE;
+                for (long rss : recent) {
+                    min = Math.min(min, rss);
+                    max = Math.max(max, rss);
+                }
+                if (max - min <= 256 || System.nanoTime() > deadline) {
+                    return recent[sample % recent.length];
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250)); // sampling a figure, not waiting for an event
+        }
     }
 
     private ObjectNode report(PrintStream out, LoadDriver.Window w, double seconds, ProcessMeter server,

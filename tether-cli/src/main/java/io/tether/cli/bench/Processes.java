@@ -49,8 +49,8 @@ final class Processes {
     }
 
     /**
-     * Starts this jar again with the launcher's default JVM options (ZGC for the server, as {@code ./tether}
-     * does, serial elsewhere). For a child named "server…", {@code TETHER_BENCH_SERVER_JAVA_OPTS} replaces
+     * Starts this jar again with the launcher's default JVM options (Shenandoah for the server, as
+     * {@code ./tether} does, serial elsewhere). For a child named "server…", {@code TETHER_BENCH_SERVER_JAVA_OPTS} replaces
      * them, for comparing garbage collectors and heap settings.
      */
     static Child start(Path dir, String name, List<String> prefix, String... args) throws IOException {
@@ -60,7 +60,7 @@ final class Processes {
         if (name.startsWith("server") && serverOpts != null && !serverOpts.isBlank()) {
             command.addAll(List.of(serverOpts.trim().split("\\s+")));
         } else if (name.startsWith("server")) {
-            command.addAll(List.of("-XX:+UseZGC", "-Xss512k"));
+            command.addAll(List.of("-XX:+UseShenandoahGC", "-XX:ShenandoahGCHeuristics=compact", "-Xss512k"));
         } else {
             command.addAll(List.of("-XX:+UseSerialGC", "-Xss512k"));
         }
