@@ -74,36 +74,6 @@ public final class Exchange {
         return new Exchange(new ChannelOutlet(channel), peerMaxPayload);
     }
 
-    private record ChannelOutlet(Channel channel) implements Outlet {
-        @Override
-        public EventExecutor executor() {
-            return channel.eventLoop();
-        }
-
-        @Override
-        public ByteBufAllocator alloc() {
-            return channel.alloc();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return channel.isActive();
-        }
-
-        @Override
-        public void write(ByteBuf frame, Consumer<Throwable> done) {
-            writeAndFlush(channel, frame, done);
-        }
-    }
-
-    /** {@link Outlet#write} for a Netty channel. */
-    public static void writeAndFlush(Channel channel, ByteBuf frame, Consumer<Throwable> done) {
-        if (done == null) {
-            channel.writeAndFlush(frame); // a failed write shows up as the connection's end
-        } else {
-            channel.writeAndFlush(frame).addListener(f -> done.accept(f.isSuccess() ? null : f.cause()));
-        }
-    }
 
     public CompletableFuture<Void> send(byte[] payload) {
         Objects.requireNonNull(payload, "payload");

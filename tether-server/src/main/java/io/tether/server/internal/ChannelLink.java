@@ -1,10 +1,8 @@
 package io.tether.server.internal;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.EventExecutor;
-import io.tether.internal.Exchange;
+import io.tether.internal.ChannelOutlet;
 import io.tether.internal.GracefulClose;
 import io.tether.internal.Liveness;
 import io.tether.internal.LivenessHandler;
@@ -12,15 +10,13 @@ import io.tether.internal.PartialFrameAware;
 import io.tether.internal.Transports;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.function.Consumer;
 
 /** A session carried by a Netty channel: the NIO transport, and the classic-header port. */
-final class ChannelLink implements SessionLink {
-    private final Channel channel;
+final class ChannelLink extends ChannelOutlet implements SessionLink {
     private final Liveness liveness;
 
     ChannelLink(Channel channel) {
-        this.channel = channel;
+        super(channel);
         this.liveness = channel.pipeline().get(LivenessHandler.class).liveness();
     }
 
@@ -29,26 +25,6 @@ final class ChannelLink implements SessionLink {
             return address.getAddress().getHostAddress() + ":" + address.getPort();
         }
         return String.valueOf(channel.remoteAddress());
-    }
-
-    @Override
-    public EventExecutor executor() {
-        return channel.eventLoop();
-    }
-
-    @Override
-    public ByteBufAllocator alloc() {
-        return channel.alloc();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return channel.isActive();
-    }
-
-    @Override
-    public void write(ByteBuf frame, Consumer<Throwable> done) {
-        Exchange.writeAndFlush(channel, frame, done);
     }
 
     @Override
