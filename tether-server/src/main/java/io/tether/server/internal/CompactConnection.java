@@ -25,7 +25,6 @@ import io.tether.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -77,9 +76,8 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
     private ServerRoutes routes;
     /** The start of a frame that has not arrived whole; null between frames, which is almost always. */
     private ByteBuf partial;
-    /** Frames, each followed by its callback, that the socket would not take yet; null when none. */
-    private ArrayDeque<Object> unsent;
-    private int unsentBytes;
+    /** What the socket would not take yet; null when nothing waits. */
+    private CompactBacklog unsent;
     private ScheduledFuture<?> linger;
 
     CompactConnection(CompactEngine engine, CompactLoop loop, Socket socket, String remote) {
@@ -315,7 +313,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
     }
 
     /** Sends what the socket takes now; moves {@code buf}'s reader index past it. */
-    private void send(ByteBuf buf) throws IOException {
+    void send(ByteBuf buf) throws IOException {
         if (buf.hasMemoryAddress()) {
             buf.skipBytes(socket.sendAddress(buf.memoryAddress(), buf.readerIndex(), buf.writerIndex()));
             return;
@@ -334,44 +332,30 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
 
     private void queue(ByteBuf frame, Consumer<Throwable> done) {
         if (unsent == null) {
-            unsent = new ArrayDeque<>();
+            unsent = new CompactBacklog();
             registration.submit(READ_AND_WRITE);
         }
-        unsent.add(frame);
-        unsent.add(done);
-        unsentBytes += frame.readableBytes();
-        if (unsentBytes > outboundLimit() && session != null) {
+        if (unsent.add(frame, done) > outboundLimit() && session != null) {
             session.becameUnwritable();
         }
     }
 
     /** The socket can take more: sends what waits, in order, and stops asking once all of it is gone. */
-    @SuppressWarnings("unchecked")
     private void flushUnsent() {
-        while (unsent != null && state != CLOSED) {
-            ByteBuf frame = (ByteBuf) unsent.peek();
-            if (frame == null) {
-                unsent = null;
-                registration.submit(READ);
-                afterFlushed();
-                return;
-            }
-            int before = frame.readableBytes();
-            try {
-                send(frame);
-            } catch (IOException e) {
-                broken(e);
-                return;
-            }
-            unsentBytes -= before - frame.readableBytes();
-            if (frame.isReadable()) {
-                return;
-            }
-            unsent.poll();
-            Consumer<Throwable> done = (Consumer<Throwable>) unsent.poll();
-            frame.release();
-            done.accept(null);
+        if (unsent == null || state == CLOSED) {
+            return;
         }
+        try {
+            if (!unsent.drainInto(this)) {
+                return;
+            }
+        } catch (IOException e) {
+            broken(e);
+            return;
+        }
+        unsent = null;
+        registration.submit(READ);
+        afterFlushed();
     }
 
     private void afterFlushed() {
@@ -442,18 +426,10 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void failUnsent() {
-        ArrayDeque<Object> waiting = unsent;
-        unsent = null;
-        unsentBytes = 0;
-        if (waiting == null) {
-            return;
-        }
-        ClosedChannelException closed = new ClosedChannelException();
-        for (Object item = waiting.poll(); item != null; item = waiting.poll()) {
-            ((ByteBuf) item).release();
-            ((Consumer<Throwable>) waiting.poll()).accept(closed);
+        if (unsent != null) {
+            unsent.fail(new ClosedChannelException());
+            unsent = null;
         }
     }
 
