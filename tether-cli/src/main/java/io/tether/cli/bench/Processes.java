@@ -60,7 +60,8 @@ final class Processes {
         if (name.startsWith("server") && serverOpts != null && !serverOpts.isBlank()) {
             command.addAll(List.of(serverOpts.trim().split("\\s+")));
         } else if (name.startsWith("server")) {
-            command.addAll(List.of("-XX:+UseShenandoahGC", "-XX:ShenandoahGCHeuristics=compact", "-Xss512k"));
+            command.addAll(serverCollector());
+            command.add("-Xss512k");
         } else {
             command.addAll(List.of("-XX:+UseSerialGC", "-Xss512k"));
         }
@@ -75,6 +76,32 @@ final class Processes {
         Path err = dir.resolve(name + ".err");
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         return new Child(process, out, err);
+    }
+
+    private static List<String> serverCollector;
+
+    /** As {@code ./tether server}: Shenandoah with compact heuristics, or ZGC on a JDK built without it. */
+    private static synchronized List<String> serverCollector() {
+        if (serverCollector == null) {
+            List<String> shenandoah = List.of("-XX:+UseShenandoahGC", "-XX:ShenandoahGCHeuristics=compact");
+            List<String> probe = new ArrayList<>();
+            probe.add(ProcessHandle.current().info().command().orElse("java"));
+            probe.addAll(shenandoah);
+            probe.add("-version");
+            boolean available;
+            try {
+                Process java = new ProcessBuilder(probe).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                available = java.waitFor(30, TimeUnit.SECONDS) && java.exitValue() == 0;
+            } catch (IOException e) {
+                available = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                available = false;
+            }
+            serverCollector = available ? shenandoah : List.of("-XX:+UseZGC");
+        }
+        return serverCollector;
     }
 
     /** Polls {@code condition} every 20 ms until it holds or {@code limit} passes; returns whether it held. */
