@@ -35,6 +35,11 @@ public final class CliTypes {
     }
 
     public static final class HostPortConverter implements ITypeConverter<InetSocketAddress> {
+        /** Resolves an address this converter made: it keeps host names as typed, unresolved. */
+        public static InetSocketAddress resolved(InetSocketAddress typed) {
+            return new InetSocketAddress(typed.getHostString(), typed.getPort());
+        }
+
         @Override
         public InetSocketAddress convert(String value) {
             int colon = value.lastIndexOf(':');

@@ -74,7 +74,6 @@ public final class Exchange {
         return new Exchange(new ChannelOutlet(channel), peerMaxPayload);
     }
 
-
     public CompletableFuture<Void> send(byte[] payload) {
         Objects.requireNonNull(payload, "payload");
         CompletableFuture<Void> done = new CompletableFuture<>();

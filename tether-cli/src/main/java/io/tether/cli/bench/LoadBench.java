@@ -87,7 +87,7 @@ final class LoadBench implements Callable<Integer> {
         }
         long rssBefore = server == null ? 0 : settledRss(server);
         long pssBefore = server == null ? 0 : server.pssKib();
-        InetSocketAddress address = new InetSocketAddress(target.getHostString(), target.getPort());
+        InetSocketAddress address = CliTypes.HostPortConverter.resolved(target);
         out.printf(Locale.ROOT, "load: %s on %s, %,d connections pinging every %s%n", name(), target.getHostString() + ":" + target.getPort(),
                 connections, io.tether.util.Durations.format(interval));
 

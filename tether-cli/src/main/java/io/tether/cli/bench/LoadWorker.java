@@ -41,7 +41,7 @@ final class LoadWorker implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.quietLibrary();
-        InetSocketAddress resolved = new InetSocketAddress(target.getHostString(), target.getPort());
+        InetSocketAddress resolved = CliTypes.HostPortConverter.resolved(target);
         try (LoadDriver driver = new LoadDriver(wire, resolved, interval, threads, idPrefix)) {
             new LoadShare.Local(driver, connections, connectRate).open();
             System.out.println("opened " + driver.ready() + " " + driver.failed());

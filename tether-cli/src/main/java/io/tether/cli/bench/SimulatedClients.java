@@ -25,7 +25,7 @@ final class SimulatedClients {
 
     /** The server's address, resolved (the option keeps it unresolved, as typed). */
     InetSocketAddress target() {
-        return new InetSocketAddress(server.getHostString(), server.getPort());
+        return CliTypes.HostPortConverter.resolved(server);
     }
 
     HeartbeatPolicy heartbeat() {

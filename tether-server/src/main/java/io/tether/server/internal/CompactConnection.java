@@ -420,7 +420,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         }
         releasePartial();
         failUnsent();
-        engine.closed(this);
+        engine.closed();
         if (session != null) {
             session.connectionClosed();
         }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +154,7 @@ final class CompactEngine implements EpollIoHandle {
         }, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    void closed(CompactConnection connection) {
+    void closed() {
         if (open.decrementAndGet() == 0) {
             synchronized (open) {
                 open.notifyAll();
@@ -210,7 +211,7 @@ final class CompactEngine implements EpollIoHandle {
         forEach(CompactConnection::closeNow);
     }
 
-    private void forEach(java.util.function.Consumer<CompactConnection> action) {
+    private void forEach(Consumer<CompactConnection> action) {
         for (CompactLoop loop : loops) {
             loop.executor.execute(() -> loop.connections().forEach(action));
         }

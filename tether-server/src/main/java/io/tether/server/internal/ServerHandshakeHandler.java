@@ -29,8 +29,12 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        link = new ChannelLink(ctx.channel()); // before any event, so every path below has it
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        link = new ChannelLink(ctx.channel());
         Admission.awaitHello(runtime, link);
         ctx.fireChannelActive();
     }
