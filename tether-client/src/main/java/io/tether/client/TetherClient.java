@@ -8,6 +8,7 @@ import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.internal.Exchange;
 import io.tether.messaging.ConnectionLostException;
 import io.tether.messaging.RemoteErrorException;
+import io.tether.protocol.ClientIds;
 import io.tether.protocol.Frames;
 import io.tether.retry.ReconnectBackoff;
 import io.tether.util.Durations;
@@ -221,8 +222,13 @@ public final class TetherClient implements AutoCloseable {
             if (servers.isEmpty()) {
                 throw new IllegalStateException("at least one server address is required");
             }
-            if (clientId == null || clientId.isBlank()) {
+            if (clientId == null) {
                 throw new IllegalStateException("a client id is required");
+            }
+            String idProblem = ClientIds.problem(clientId);
+            if (idProblem != null) {
+                // The server would refuse this id on every attempt: say so now, not in a reconnect loop.
+                throw new IllegalArgumentException(idProblem);
             }
             return new TetherClient(new ClientConfig(List.copyOf(servers), clientId, heartbeat, backoff, connectTimeout,
                     maxPayload, List.copyOf(listeners), messageHandler, requestHandler, group));

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * version            u8   1
  * requested interval u32  milliseconds, 0 = the server's default
  * client id length   u8   1..255
- * client id          UTF-8
+ * client id          UTF-8, well formed, as {@link ClientIds} allows
  * </pre>
  *
  * @param version           protocol version the client speaks
@@ -22,15 +22,9 @@ import java.nio.charset.StandardCharsets;
 public record Hello(int version, long requestedInterval, String clientId) {
     public static final int MAGIC = 0x54455448;
     public static final int PROTOCOL_VERSION = 1;
-    public static final int MAX_CLIENT_ID_BYTES = 255;
 
     public Hello {
-        if (clientId == null || clientId.isBlank()) {
-            throw new IllegalArgumentException("client id must not be blank");
-        }
-        if (clientId.getBytes(StandardCharsets.UTF_8).length > MAX_CLIENT_ID_BYTES) {
-            throw new IllegalArgumentException("client id is longer than " + MAX_CLIENT_ID_BYTES + " UTF-8 bytes");
-        }
+        ClientIds.require(clientId);
         if (requestedInterval < 0 || requestedInterval > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("requested interval out of range: " + requestedInterval);
         }
@@ -71,10 +65,7 @@ public record Hello(int version, long requestedInterval, String clientId) {
             throw new ProtocolException("bad handshake: client id length " + idLength + " does not match a payload of "
                     + Frames.payloadLength(frame) + " bytes");
         }
-        String id = frame.toString(at + 10, idLength, StandardCharsets.UTF_8);
-        if (id.isBlank() || id.chars().anyMatch(Character::isISOControl)) {
-            throw new ProtocolException("bad handshake: client id is blank or has control characters");
-        }
+        String id = ClientIds.decode(frame.nioBuffer(at + 10, idLength));
         return new Hello(version, interval, id);
     }
 

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HandshakeCodecTest {
     private static final UnpooledByteBufAllocator ALLOC = UnpooledByteBufAllocator.DEFAULT;
@@ -25,7 +30,49 @@ class HandshakeCodecTest {
         ByteBuf withControl = new Hello(1, 0, "ab").encode(ALLOC);
         withControl.setByte(withControl.writerIndex() - 1, 0x07);
         assertThatThrownBy(() -> Hello.decode(withControl)).isInstanceOf(ProtocolException.class)
-                .hasMessageContaining("control characters");
+                .hasMessageContaining("control character U+0007");
+    }
+
+    /** Defect: malformed UTF-8 became U+FFFD, so {@code dev\xff} and {@code dev\xfe} were the same client. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ff", "fe", "c0af", "e282", "eda080", "f4908080"})
+    void malformedUtf8IdsAreRefusedNotReplaced(String badHex) {
+        ByteBuf hello = helloWithIdBytes(concat("dev".getBytes(StandardCharsets.UTF_8), HexFormat.of().parseHex(badHex)));
+        assertThatThrownBy(() -> Hello.decode(hello)).isInstanceOf(ProtocolException.class)
+                .hasMessage("bad handshake: client id is not valid UTF-8");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\u2028b", "a\u2029b", "user\u202Egnp.exe", "a\u200Db", "\uFEFFa", "a\u0085b", "a\u007Fb"})
+    void separatorsFormatAndControlCharactersAreRefusedOnBothSides(String id) {
+        assertThatThrownBy(() -> new Hello(1, 0, id)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("client id has the");
+        ByteBuf hello = helloWithIdBytes(id.getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> Hello.decode(hello)).isInstanceOf(ProtocolException.class)
+                .hasMessageStartingWith("bad handshake: client id has the");
+    }
+
+    @Test
+    void wellFormedIdsOfEveryWidthAreKept() {
+        for (String id : new String[] {"alice", "ünïcode", "设备-7", "sensor-\uD83D\uDE00", "é".repeat(127)}) {
+            assertThat(ClientIds.problem(id)).as(id).isNull();
+            assertThat(Hello.decode(new Hello(1, 0, id).encode(ALLOC)).clientId()).isEqualTo(id);
+        }
+        assertThat(ClientIds.problem("é".repeat(128))).isEqualTo("client id is 256 UTF-8 bytes, more than 255");
+        assertThat(ClientIds.problem("a\uD800")).startsWith("client id has an unpaired surrogate");
+    }
+
+    private static ByteBuf helloWithIdBytes(byte[] id) {
+        ByteBuf frame = ALLOC.buffer();
+        Frames.writeHeader(frame, FrameType.HELLO, 10 + id.length);
+        frame.writeInt(Hello.MAGIC).writeByte(Hello.PROTOCOL_VERSION).writeInt(0).writeByte(id.length).writeBytes(id);
+        return frame;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
