@@ -4,7 +4,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.tether.protocol.CloseReason;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps every presence event, and waits for the ones a test expects. */
@@ -38,6 +41,31 @@ final class PresenceRecorder implements PresenceListener {
 
     PresenceEvent find(String clientId, PresenceEvent.Type type) {
         return events.stream().filter(e -> e.clientId().equals(clientId) && e.type() == type).findFirst().orElse(null);
+    }
+
+    /**
+     * The promise presence makes, checked over everything recorded: per session, exactly one ONLINE and then
+     * at most one OFFLINE, in that order; with {@code closed}, exactly one OFFLINE each.
+     */
+    void assertTruthful(boolean closed) {
+        Map<Long, List<PresenceEvent.Type>> bySession = new LinkedHashMap<>();
+        for (PresenceEvent event : events) {
+            bySession.computeIfAbsent(event.sessionId(), id -> new ArrayList<>()).add(event.type());
+        }
+        List<PresenceEvent.Type> whole = List.of(PresenceEvent.Type.ONLINE, PresenceEvent.Type.OFFLINE);
+        bySession.forEach((id, types) -> {
+            boolean ok = types.equals(whole) || (!closed && types.equals(List.of(PresenceEvent.Type.ONLINE)));
+            if (!ok) {
+                throw new AssertionError("session " + id + " had events " + types + ": "
+                        + events.stream().filter(e -> e.sessionId() == id).toList());
+            }
+        });
+    }
+
+    /** Waits until every ONLINE recorded so far but {@code stillOnline} of them has its OFFLINE. */
+    void awaitAllOfflineBut(int stillOnline, Duration within) {
+        await().atMost(within).until(() -> events.stream().filter(e -> e.type() == PresenceEvent.Type.ONLINE).count()
+                == events.stream().filter(e -> e.type() == PresenceEvent.Type.OFFLINE).count() + stillOnline);
     }
 
     List<PresenceEvent> of(String clientId) {

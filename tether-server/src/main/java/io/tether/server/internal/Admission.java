@@ -42,7 +42,9 @@ final class Admission {
                 config.maxPayload(), session.sessionId()).encode(link.alloc()), null);
         ServerSession replaced = registry.register(session);
         if (replaced == session) {
-            refuse(runtime, link, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+            if (!session.isEnded()) {
+                refuse(runtime, link, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+            }
             return;
         }
         if (replaced != null) {

@@ -2,6 +2,7 @@ package io.tether.server.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.tether.internal.ChannelOutlet;
 import io.tether.internal.GracefulClose;
 import io.tether.internal.Liveness;
@@ -10,9 +11,12 @@ import io.tether.internal.PartialFrameAware;
 import io.tether.internal.Transports;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A session carried by a Netty channel: the NIO transport, and the classic-header port. */
 final class ChannelLink extends ChannelOutlet implements SessionLink {
+    private static final Logger log = LoggerFactory.getLogger(ChannelLink.class);
     private final Liveness liveness;
 
     ChannelLink(Channel channel) {
@@ -49,7 +53,12 @@ final class ChannelLink extends ChannelOutlet implements SessionLink {
 
     @Override
     public void boundDeadPeer(Duration timeout) {
-        Transports.boundDeadPeer(channel, timeout);
+        try {
+            Transports.boundDeadPeer(channel, timeout);
+        } catch (ChannelException e) {
+            // The socket closed under us (a reset right after the handshake): its end is reported on its own.
+            log.debug("cannot bound dead-peer detection of {}: {}", remote(), e.getMessage());
+        }
     }
 
     @Override

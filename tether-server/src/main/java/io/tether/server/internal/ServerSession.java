@@ -36,9 +36,14 @@ public final class ServerSession implements Session {
     private final HeartbeatPolicy heartbeat;
     private final boolean legacy;
     private final long connectedAtMillis = System.currentTimeMillis();
-    private static final AtomicIntegerFieldUpdater<ServerSession> OFFLINE =
-            AtomicIntegerFieldUpdater.newUpdater(ServerSession.class, "offline");
-    private volatile int offline; // 1 once offline; a field, not an AtomicBoolean, on every session
+    /** Admitted, not yet announced: ended now, it was never online and no event is owed for it. */
+    static final int PENDING = 0;
+    /** Announced ONLINE: its end owes exactly one OFFLINE. */
+    static final int ONLINE = 1;
+    static final int OFFLINE = 2;
+    private static final AtomicIntegerFieldUpdater<ServerSession> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(ServerSession.class, "state");
+    private volatile int state; // PENDING, ONLINE, OFFLINE, in that order only; a field, not an object, per session
     private volatile int lastRttMicros;
 
     ServerSession(SessionRegistry registry, SessionLink link, Exchange exchange, String clientId, long sessionId,
@@ -62,8 +67,23 @@ public final class ServerSession implements Session {
         return exchange;
     }
 
-    boolean markOffline() {
-        return OFFLINE.compareAndSet(this, 0, 1);
+    /** PENDING to ONLINE; false when the session ended before it could be announced. */
+    boolean markOnline() {
+        return STATE.compareAndSet(this, PENDING, ONLINE);
+    }
+
+    boolean isEnded() {
+        return state == OFFLINE;
+    }
+
+    /** Ends the session's life; returns the state it left (OFFLINE if it had already ended). */
+    int markOffline() {
+        while (true) {
+            int was = state;
+            if (was == OFFLINE || STATE.compareAndSet(this, was, OFFLINE)) {
+                return was;
+            }
+        }
     }
 
     void reportedRtt(int micros) {
@@ -76,7 +96,7 @@ public final class ServerSession implements Session {
 
     /** Takes the session offline with this reason unless something else already did. */
     public void end(CloseReason reason, String detail) {
-        if (offline != 0) {
+        if (state == OFFLINE) {
             return; // the usual case for the connection end that follows our own close
         }
         if (registry.retire(this, reason, detail)) {
@@ -115,6 +135,9 @@ public final class ServerSession implements Session {
      * a vanished peer at about the same bound. Must run on the connection's event loop.
      */
     void watch(ServerConfig config) {
+        if (state != ONLINE || !link.isOpen()) {
+            return; // ended while it was being admitted: its connection is already on its way out
+        }
         liveness.arm(config.silenceRule(heartbeat, liveness.lastReadNanos()), this::timedOut);
         link.boundDeadPeer(heartbeat.timeout());
     }
@@ -183,7 +206,7 @@ public final class ServerSession implements Session {
 
     @Override
     public boolean isOnline() {
-        return offline == 0;
+        return state == ONLINE;
     }
 
     @Override

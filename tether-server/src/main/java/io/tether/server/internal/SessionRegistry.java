@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Every state change for a client id — coming online, being replaced, going offline — happens inside
  * {@link ConcurrentHashMap#compute} for that id, and the event is published inside it too. Two racing
  * changes to one client are therefore serialised, the session's offline flag is flipped exactly once, and
- * a replaced session's OFFLINE is always published before its successor's ONLINE.
+ * a replaced session's OFFLINE is always published before its successor's ONLINE. A session is announced
+ * ONLINE at most once and only while it has not ended; its OFFLINE is published only if it was announced.
  */
 public final class SessionRegistry {
     private final ConcurrentHashMap<String, ServerSession> byClientId = new ConcurrentHashMap<>();
@@ -71,8 +72,10 @@ public final class SessionRegistry {
 
     /**
      * Puts a newly handshaken session online. Returns the session it replaced (already marked offline,
-     * still to be cleaned up by the caller), or {@code null}. Returns the session itself when the server is
-     * shutting down and it was not admitted.
+     * still to be cleaned up by the caller), or {@code null}. Returns the session itself when it was not
+     * admitted: the server is shutting down, or the session already ended (its connection broke while the
+     * WELCOME was written). A session that ended before this point is never announced, so no OFFLINE can
+     * precede its ONLINE and nothing is left online without a connection.
      */
     ServerSession register(ServerSession session) {
         registering.incrementAndGet();
@@ -87,10 +90,10 @@ public final class SessionRegistry {
         ServerSession[] replaced = new ServerSession[1];
         boolean[] admitted = new boolean[1];
         byClientId.compute(session.clientId(), (id, current) -> {
-            if (closing) {
-                return current;
+            if (closing || !session.markOnline()) {
+                return current; // shutting down, or it ended (its socket broke) before it could be announced
             }
-            if (current != null && current.markOffline()) {
+            if (current != null && current.markOffline() == ServerSession.ONLINE) {
                 replaced[0] = current;
                 publishOffline(current, CloseReason.REPLACED, replacedDetail(session));
             }
@@ -111,9 +114,12 @@ public final class SessionRegistry {
     boolean retire(ServerSession session, CloseReason reason, String detail) {
         boolean[] won = new boolean[1];
         byClientId.compute(session.clientId(), (id, current) -> {
-            if (session.markOffline()) {
-                won[0] = true;
-                publishOffline(session, reason, detail);
+            int was = session.markOffline();
+            if (was != ServerSession.OFFLINE) {
+                won[0] = true; // the caller cleans up, announced or not
+                if (was == ServerSession.ONLINE) {
+                    publishOffline(session, reason, detail);
+                }
             }
             return current == session ? null : current;
         });

@@ -1,0 +1,45 @@
+package io.tether.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.tether.protocol.Hello;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Presence must not lie under the races a hostile or broken client can start: per session exactly one
+ * ONLINE, then exactly one OFFLINE, and nothing online whose socket is gone.
+ */
+class PresenceTruthTest extends ServerHarness {
+    private static final int RESETS = 300;
+
+    /**
+     * Defect: a client that sent HELLO and reset at once made the WELCOME write fail; the server published
+     * OFFLINE CONNECTION_RESET, then ONLINE, and kept the session online forever (a ghost), replacing a real
+     * client of the same id.
+     */
+    @Test
+    void helloThenResetLeavesNoGhost() throws Exception {
+        TetherServer server = start(fastServer().heartbeat(ServerHarness.FAST));
+        try (RawPeer alice = new RawPeer(server.address())) {
+            long aliceSession = alice.hello("alice", 100).sessionId();
+            for (int i = 0; i < RESETS; i++) {
+                RawPeer peer = new RawPeer(server.address());
+                peer.send(new Hello(Hello.PROTOCOL_VERSION, 100, i % 10 == 0 ? "alice" : "ghost-" + i)
+                        .encode(UnpooledByteBufAllocator.DEFAULT));
+                peer.reset();
+            }
+            // Every connection above is gone: each either never came online or has gone offline again.
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().accepted() == RESETS + 1
+                    && server.sessions().stream().allMatch(s -> s.clientId().equals("alice")));
+            presence.awaitAllOfflineBut(server.isOnline("alice") ? 1 : 0, Duration.ofSeconds(20));
+            presence.assertTruthful(false);
+            server.session("alice").ifPresent(s -> assertThat(s.sessionId())
+                    .as("only the real alice, whose socket is open, may be online").isEqualTo(aliceSession));
+        }
+        server.close();
+        presence.assertTruthful(true);
+    }
+}
