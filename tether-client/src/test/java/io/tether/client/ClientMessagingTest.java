@@ -96,7 +96,8 @@ class ClientMessagingTest extends ClientHarness {
 
         CompletableFuture<byte[]> answer = server.session("mute").orElseThrow().request(new byte[1], Duration.ofSeconds(5));
 
-        assertThatThrownBy(answer::get).cause().isInstanceOf(RemoteErrorException.class).hasMessageContaining("no request handler");
+        assertThatThrownBy(answer::get).cause().isInstanceOf(RemoteErrorException.class).hasMessageContaining("no request handler")
+                .satisfies(e -> assertThat(((RemoteErrorException) e).code()).isEqualTo(ErrorCode.NO_HANDLER));
     }
 
     @Test

@@ -143,6 +143,13 @@ public final class Exchange {
         return true;
     }
 
+    /** Answers a request the peer made with an ERROR frame of this code, e.g. NO_HANDLER. */
+    public void refuse(int correlationId, ErrorCode code, String message) {
+        if (outlet.isOpen()) {
+            outlet.write(Frames.error(outlet.alloc(), correlationId, code, message), null);
+        }
+    }
+
     /** Sends the outcome of a request the peer made. */
     public void answer(int correlationId, byte[] result, Throwable failure) {
         if (!outlet.isOpen()) {

@@ -3,6 +3,7 @@ package io.tether.internal;
 import io.netty.buffer.ByteBuf;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
+import io.tether.protocol.Hello;
 import io.tether.protocol.ProtocolException;
 import java.util.List;
 
@@ -16,24 +17,58 @@ import java.util.List;
  */
 public final class FrameDecoder extends FailFastDecoder {
     private final int maxPayload;
+    /** Whether the first frame must be a HELLO (a server's side), held to a HELLO's size, not maxPayload. */
+    private boolean awaitingHello;
 
     public FrameDecoder(int maxPayload) {
+        this(maxPayload, false);
+    }
+
+    public FrameDecoder(int maxPayload, boolean awaitingHello) {
         this.maxPayload = maxPayload;
+        this.awaitingHello = awaitingHello;
     }
 
     @Override
     protected void decodeFrame(ByteBuf in, List<Object> out) {
         int frameLength;
         try {
-            frameLength = wholeFrameLength(in, maxPayload);
+            frameLength = awaitingHello ? wholeHelloLength(in) : wholeFrameLength(in, maxPayload);
         } catch (ProtocolException e) {
             throw fail(e.getMessage());
         }
         if (frameLength == 0) {
             return;
         }
+        awaitingHello = false;
         out.add(in.retainedSlice(in.readerIndex(), frameLength));
         in.skipBytes(frameLength);
+    }
+
+    /**
+     * {@link #wholeFrameLength} for the first frame a server reads, which must be a HELLO of at most
+     * {@link Hello#MAX_PAYLOAD} bytes: anything else is refused from its first byte, and a HELLO that
+     * announces more from its header, so a handshake never holds more than a valid HELLO's bytes.
+     */
+    public static int wholeHelloLength(ByteBuf in) {
+        if (!in.isReadable()) {
+            return 0;
+        }
+        int start = in.readerIndex();
+        int typeCode = in.getUnsignedByte(start + Frames.TYPE_OFFSET);
+        if (typeCode != FrameType.HELLO.code()) {
+            FrameType type = FrameType.fromCode(typeCode);
+            throw new ProtocolException(type == null ? String.format("unknown frame type 0x%02x", typeCode)
+                    : "expected HELLO as the first frame, got " + type);
+        }
+        if (in.readableBytes() >= Frames.HEADER_LENGTH) {
+            long length = in.getUnsignedInt(start + Frames.LENGTH_OFFSET);
+            if (length > Hello.MAX_PAYLOAD) {
+                throw new ProtocolException("HELLO announces " + length + " bytes; a HELLO is at most "
+                        + Hello.MAX_PAYLOAD);
+            }
+        }
+        return wholeFrameLength(in, Hello.MAX_PAYLOAD);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tether.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.tether.protocol.CloseReason;
+import io.tether.protocol.ErrorCode;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
 import io.tether.protocol.ProtocolException;
@@ -36,8 +37,9 @@ public interface FrameRoutes {
 
     /** Checks a PING frame and returns whether to answer it with a PONG. */
     static boolean acceptPing(FrameRoutes routes, ByteBuf ping) {
-        if (Frames.payloadLength(ping) > Frames.PING_PAYLOAD_LENGTH) {
-            throw new ProtocolException("PING payload of " + Frames.payloadLength(ping) + " bytes exceeds "
+        int length = Frames.payloadLength(ping);
+        if (length != 0 && length != Frames.PING_PAYLOAD_LENGTH) {
+            throw new ProtocolException("PING payload of " + length + " bytes; a PING carries 0 or "
                     + Frames.PING_PAYLOAD_LENGTH);
         }
         return routes.onPing(ping);
@@ -96,7 +98,7 @@ public interface FrameRoutes {
                 return;
             }
             if (answer == null) {
-                exchange.answer(correlationId, null, new UnsupportedOperationException("no request handler"));
+                exchange.refuse(correlationId, ErrorCode.NO_HANDLER, "no request handler");
                 return;
             }
             answer.whenComplete((result, failure) -> exchange.answer(correlationId, result, failure));

@@ -32,4 +32,30 @@ public interface SilenceRule {
             }
         };
     }
+
+    /**
+     * A deadline {@code timeoutNanos} after {@code startNanos} that no traffic moves: for a handshake, which
+     * must be complete by then however many bytes trickle in (a byte every few seconds must not hold a
+     * connection open for ever). {@code startNanos} is also the last arrival known when it is armed.
+     */
+    static SilenceRule deadline(long startNanos, long timeoutNanos) {
+        return new SilenceRule() {
+            private long lastArrival = startNanos;
+
+            @Override
+            public void arrived(long nanos) {
+                lastArrival = nanos;
+            }
+
+            @Override
+            public long allowedSilenceNanos() {
+                return startNanos + timeoutNanos - lastArrival; // silence counts from the last arrival
+            }
+
+            @Override
+            public String explain() {
+                return "deadline " + timeoutNanos / 1_000_000 + " ms";
+            }
+        };
+    }
 }

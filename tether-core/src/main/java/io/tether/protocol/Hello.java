@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 public record Hello(int version, long requestedInterval, String clientId) {
     public static final int MAGIC = 0x54455448;
     public static final int PROTOCOL_VERSION = 1;
+    /** The largest payload a valid HELLO has: the fixed fields and a client id of the most bytes allowed. */
+    public static final int MAX_PAYLOAD = 10 + ClientIds.MAX_BYTES;
 
     public Hello {
         ClientIds.require(clientId);

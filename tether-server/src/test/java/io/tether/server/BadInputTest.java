@@ -69,11 +69,24 @@ class BadInputTest extends ServerHarness {
                 bad("handshake with bad magic", false, hello(0x12345678, 1, "x"), "bad handshake magic"),
                 bad("handshake with unknown version", false, hello(Hello.MAGIC, 9, "x"), "unsupported protocol version 9"),
                 bad("truncated handshake", false, truncatedHello(), "does not match"),
+                // A valid HELLO is at most 265 bytes: a header announcing more is refused before its payload.
+                bad("HELLO announcing 4000 bytes", false, header(FrameType.HELLO.code(), 0, 4000),
+                        "HELLO announces 4000 bytes; a HELLO is at most 265"),
+                bad("HELLO announcing 4 GiB", false, header(FrameType.HELLO.code(), 0, -1),
+                        "HELLO announces 4294967295 bytes"),
+                bad("client id that is not UTF-8", false, helloWithId(new byte[] {'d', 'e', 'v', (byte) 0xff}),
+                        "client id is not valid UTF-8"),
+                bad("client id with a bidi override", false, hello(Hello.MAGIC, 1, "user\u202Egnp.exe"),
+                        "format character U+202E"),
+                bad("client id with a line separator", false, hello(Hello.MAGIC, 1, "a\u2028b"),
+                        "line or paragraph separator U+2028"),
                 bad("oversized length", true, header(FrameType.DATA.code(), 0, 1 << 30), "exceeds the maximum payload"),
                 bad("unknown frame type", true, header(0x7f, 0, 0), "unknown frame type 0x7f"),
                 bad("unknown flags", true, header(FrameType.DATA.code(), 0x80, 0), "unsupported frame flags"),
                 bad("second HELLO", true, hello(Hello.MAGIC, 1, "again"), "only allowed during the handshake"),
                 bad("oversized PING", true, wire(frame(FrameType.PING, new byte[9])), "PING payload of 9 bytes"),
+                // The protocol allows a PING of 0 or 8 bytes, nothing between.
+                bad("4-byte PING", true, wire(frame(FrameType.PING, new byte[4])), "PING payload of 4 bytes"),
                 bad("REQUEST without correlation id", true, wire(frame(FrameType.REQUEST, new byte[2])), "shorter than"),
                 bad("REQUEST with correlation id 0", true, wire(frame(FrameType.REQUEST, new byte[6])), "correlation id 0"));
     }
@@ -162,6 +175,49 @@ class BadInputTest extends ServerHarness {
         }
     }
 
+    /**
+     * Defect: the handshake timeout was an idle timer, so a HELLO dribbled a byte at a time was held for ever.
+     * The deadline counts from accept: the dribble (a byte every 100 ms, 3 s in all) is cut off at 500 ms.
+     */
+    @org.junit.jupiter.api.Test
+    void handshakeDeadlineCountsFromAcceptWhateverTrickles() throws Exception {
+        byte[] hello = hello(Hello.MAGIC, 1, "dribbler-" + "x".repeat(30));
+        try (RawPeer peer = new RawPeer(server.address())) {
+            peer.socket.setSoTimeout(100); // the dribble's pace: wait up to 100 ms for the server's answer
+            RawPeer.Frame goAway = null;
+            int sent = 0;
+            while (goAway == null && sent < hello.length) {
+                peer.sendRaw(new byte[] {hello[sent++]});
+                try {
+                    goAway = peer.read();
+                } catch (java.net.SocketTimeoutException stillWaiting) {
+                    // no answer yet: the next byte
+                }
+            }
+            assertThat(goAway).as("refused before all %d bytes were dribbled", hello.length).isNotNull();
+            assertThat(sent).isLessThan(hello.length);
+            assertThat(goAway.type()).isEqualTo(FrameType.GOAWAY);
+            assertThat(goAway.goAwayMessage()).startsWith("no HELLO within 500 ms; stalled mid-");
+            assertThat(presence.of("dribbler-" + "x".repeat(30))).isEmpty();
+        }
+    }
+
+    /** Defect: a REQUEST to a server without a request handler was answered HANDLER_FAILED, not NO_HANDLER. */
+    @org.junit.jupiter.api.Test
+    void requestWithoutAHandlerIsAnsweredNoHandler() throws Exception {
+        try (RawPeer peer = new RawPeer(server.address())) {
+            peer.hello("asker", 0);
+            peer.send(Frames.request(UnpooledByteBufAllocator.DEFAULT, 42, new byte[] {1}));
+            RawPeer.Frame answer = peer.read();
+            assertThat(answer.type()).isEqualTo(FrameType.ERROR);
+            java.nio.ByteBuffer payload = java.nio.ByteBuffer.wrap(answer.payload());
+            assertThat(payload.getInt()).isEqualTo(42);
+            assertThat(io.tether.protocol.ErrorCode.fromCode(payload.getShort() & 0xffff))
+                    .isEqualTo(io.tether.protocol.ErrorCode.NO_HANDLER);
+            assertThat(server.isOnline("asker")).isTrue();
+        }
+    }
+
     static Stream<Arguments> silentBeforeHandshake() {
         byte[] hello = hello(Hello.MAGIC, 1, "slowpoke");
         return Stream.of(Arguments.of("nothing at all", new byte[0]),
@@ -189,7 +245,14 @@ class BadInputTest extends ServerHarness {
     }
 
     private static byte[] hello(int magic, int version, String id) {
-        byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        return helloWithId(magic, version, id.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] helloWithId(byte[] idBytes) {
+        return helloWithId(Hello.MAGIC, 1, idBytes);
+    }
+
+    private static byte[] helloWithId(int magic, int version, byte[] idBytes) {
         ByteBuf out = Unpooled.buffer();
         Frames.writeHeader(out, FrameType.HELLO, 10 + idBytes.length);
         out.writeInt(magic).writeByte(version).writeInt(0).writeByte(idBytes.length).writeBytes(idBytes);

@@ -2,6 +2,8 @@ package io.tether.server.internal;
 
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
+import io.tether.internal.Liveness;
+import io.tether.internal.SilenceRule;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
@@ -64,10 +66,14 @@ final class Admission {
         link.close(Frames.goAway(link.alloc(), reason, message), true);
     }
 
-    /** Starts the handshake clock of a new connection. */
+    /**
+     * Starts the handshake clock of a new connection: a deadline counted from accept, which bytes that
+     * trickle in do not move. Runs before the connection's first read.
+     */
     static void awaitHello(ServerRuntime runtime, SessionLink link) {
         long timeout = runtime.config().handshakeTimeout().toNanos();
-        link.liveness().arm(timeout, silent -> {
+        Liveness liveness = link.liveness();
+        liveness.arm(SilenceRule.deadline(liveness.lastReadNanos(), timeout), silent -> {
             String partial = link.partialFrame();
             refuse(runtime, link, CloseReason.PROTOCOL_ERROR, "no HELLO within "
                     + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms" + (partial != null ? "; " + partial : ""));

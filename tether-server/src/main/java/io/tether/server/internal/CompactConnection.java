@@ -158,7 +158,8 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
     private void handleFrames(ByteBuf frames) {
         int maxPayload = engine.runtime().config().maxPayload();
         while (state == ONLINE || state == HANDSHAKE) {
-            int length = FrameDecoder.wholeFrameLength(frames, maxPayload);
+            int length = state == HANDSHAKE ? FrameDecoder.wholeHelloLength(frames)
+                    : FrameDecoder.wholeFrameLength(frames, maxPayload);
             if (length == 0) {
                 return;
             }

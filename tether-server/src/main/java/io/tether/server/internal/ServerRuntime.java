@@ -96,7 +96,7 @@ public final class ServerRuntime {
             if (compactEngine()) {
                 compact = CompactEngine.listen(this, acceptor, group, config.host(), config.port());
             } else {
-                listener = bind(config.port(), () -> new FrameDecoder(config.maxPayload()),
+                listener = bind(config.port(), () -> new FrameDecoder(config.maxPayload(), true),
                         () -> new ServerHandshakeHandler(this));
             }
             if (config.legacyPort() >= 0) {
