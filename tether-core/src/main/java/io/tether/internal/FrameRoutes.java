@@ -6,6 +6,7 @@ import io.tether.protocol.ErrorCode;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
 import io.tether.protocol.ProtocolException;
+import io.tether.util.LogSafe;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,22 @@ public interface FrameRoutes {
     /** A PING arrived; its 8-byte payload (if any) is still readable. Returns whether to answer it. */
     default boolean onPing(ByteBuf ping) {
         return true;
+    }
+
+    /**
+     * Whether to process a frame other than PING of {@code length} bytes (header included), or drop it: a
+     * side that limits its peer's rate says no to the excess. Yes by default.
+     */
+    default boolean admit(int length) {
+        return true;
+    }
+
+    /**
+     * Whether this connection may write one more line to the log now: -1 for no, otherwise how many lines
+     * were left out before this one (see {@link LogLimit}). Always yes by default.
+     */
+    default long takeLogLine() {
+        return 0;
     }
 
     void onPong(ByteBuf pong);
@@ -47,6 +64,9 @@ public interface FrameRoutes {
 
     /** Routes any frame but PING. Does not release {@code frame}. */
     static void route(FrameRoutes routes, FrameType type, ByteBuf frame) {
+        if (!routes.admit(frame.readableBytes())) {
+            return;
+        }
         switch (type) {
             case PONG -> routes.onPong(frame);
             case DATA -> Routing.deliver(routes, Frames.payloadBytes(frame, 0));
@@ -54,9 +74,10 @@ public interface FrameRoutes {
                     Frames.payloadBytes(frame, Frames.CORRELATION_ID_LENGTH));
             case RESPONSE -> routes.exchange().onResponse(frame);
             case ERROR -> {
-                if (!routes.exchange().onError(frame)) {
-                    Routing.log.warn("{}: peer reported {}: {}", routes.describe(), Frames.errorCode(frame),
-                            Frames.errorMessage(frame));
+                long left;
+                if (!routes.exchange().onError(frame) && (left = routes.takeLogLine()) >= 0) {
+                    Routing.log.warn("{}: peer reported {}: {}{}", routes.describe(), Frames.errorCode(frame),
+                            LogSafe.text(Frames.errorMessage(frame)), LogLimit.note(left));
                 }
             }
             case GOAWAY -> routes.onGoAway(Frames.goAwayReason(frame), Frames.goAwayMessage(frame));
@@ -83,7 +104,11 @@ public interface FrameRoutes {
             try {
                 routes.onData(payload);
             } catch (RuntimeException e) {
-                log.error("{}: message handler failed; the connection stays open", routes.describe(), e);
+                long left = routes.takeLogLine();
+                if (left >= 0) {
+                    log.error("{}: message handler failed; the connection stays open{}", routes.describe(),
+                            LogLimit.note(left), e);
+                }
             }
         }
 
@@ -93,7 +118,10 @@ public interface FrameRoutes {
             try {
                 answer = routes.onRequest(payload);
             } catch (RuntimeException e) {
-                log.error("{}: request handler failed", routes.describe(), e);
+                long left = routes.takeLogLine();
+                if (left >= 0) {
+                    log.error("{}: request handler failed{}", routes.describe(), LogLimit.note(left), e);
+                }
                 exchange.answer(correlationId, null, e);
                 return;
             }

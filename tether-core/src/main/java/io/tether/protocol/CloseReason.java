@@ -21,7 +21,11 @@ public enum CloseReason {
     /** The peer stopped reading and its outbound buffer reached the limit. */
     SLOW_CONSUMER(8),
     /** The peer kept pinging far more often than its heartbeat interval after being told to stop. */
-    TOO_MANY_PINGS(9);
+    TOO_MANY_PINGS(9),
+    /** The peer kept sending more frames or bytes per second than the server allows after being told to stop. */
+    RATE_LIMITED(10),
+    /** The server is at a limit (connections, handshakes, memory) and takes no more from this peer now. */
+    OVERLOADED(11);
 
     private final int code;
 

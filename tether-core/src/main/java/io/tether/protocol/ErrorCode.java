@@ -10,6 +10,8 @@ public enum ErrorCode {
     UNEXPECTED_FRAME(3),
     /** The peer pings more often than allowed; it will be disconnected if it goes on. */
     TOO_MANY_PINGS(4),
+    /** The peer sends more frames or bytes per second than allowed; it will be disconnected if it goes on. */
+    RATE_LIMITED(5),
     /** A code this version does not know. */
     UNKNOWN(0xFFFF);
 

@@ -4,7 +4,9 @@ import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.protocol.Frames;
+import io.tether.server.internal.Limits;
 import io.tether.server.internal.ServerConfig;
+import io.tether.server.internal.SourceNetworks;
 import io.tether.server.internal.ServerRuntime;
 import io.tether.util.Durations;
 import java.io.IOException;
@@ -116,6 +118,14 @@ public final class TetherServer implements AutoCloseable {
         private int maxPayload = Frames.DEFAULT_MAX_PAYLOAD;
         private int maxOutboundBytes = 4 << 20;
         private int maxPingsPerInterval = 3;
+        private int maxFramesPerSecond = 1_000;
+        private long maxBytesPerSecond = 16L << 20;
+        private int maxConnections = 100_000;
+        private int maxHandshakes = 16_384;
+        private int maxConnectionsPerAddress;
+        private long maxBufferedBytes = Runtime.getRuntime().maxMemory() / 4;
+        private int legacyMaxPayload = 16 << 10;
+        private List<String> legacyAllow = List.of();
         private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
         private final List<PresenceListener> listeners = new ArrayList<>();
         private MessageHandler messageHandler = (session, payload) -> { };
@@ -199,6 +209,67 @@ public final class TetherServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many frames other than PING, and how many bytes of them, one client may send per second before
+         * it is told RATE_LIMITED (the excess is dropped unprocessed); the third second over a limit
+         * disconnects it. Defaults 1,000 frames and 16 MiB per second.
+         */
+        public Builder maxRatePerSecond(int frames, long bytes) {
+            if (frames < 1 || bytes < 1024) {
+                throw new IllegalArgumentException("rate limits must allow at least 1 frame and 1024 bytes per second");
+            }
+            this.maxFramesPerSecond = frames;
+            this.maxBytesPerSecond = bytes;
+            return this;
+        }
+
+        /**
+         * Connections the server holds at once on all its ports (default 100,000), of them how many may be
+         * in their handshake (default 16,384), and how many may come from one source address (default 0,
+         * no limit: many clients can share a NAT's address). Connections over a limit are told
+         * GOAWAY OVERLOADED (the classic port just closes them) and counted as rejected.
+         */
+        public Builder maxConnections(int total, int inHandshake, int perAddress) {
+            if (total < 1 || inHandshake < 1 || perAddress < 0) {
+                throw new IllegalArgumentException("connection limits must be positive (per address: 0 for none)");
+            }
+            this.maxConnections = total;
+            this.maxHandshakes = inHandshake;
+            this.maxConnectionsPerAddress = perAddress;
+            return this;
+        }
+
+        /**
+         * Bytes the server may hold across all connections for frames that have not arrived whole and frames
+         * a client has not read yet. A connection whose next frame would go over it is closed (OVERLOADED),
+         * so a crowd of half-sent large frames cannot exhaust the heap. Default a quarter of the maximum heap.
+         */
+        public Builder maxBufferedBytes(long bytes) {
+            if (bytes < 1 << 20) {
+                throw new IllegalArgumentException("max buffered bytes must be at least 1 MiB");
+            }
+            this.maxBufferedBytes = bytes;
+            return this;
+        }
+
+        /** Largest data payload a classic client may send; larger frames close it. Default 16 KiB. */
+        public Builder legacyMaxPayload(int bytes) {
+            this.legacyMaxPayload = Frames.checkMaxPayload(bytes);
+            return this;
+        }
+
+        /**
+         * Source networks allowed on the classic port, as CIDR ({@code 10.0.0.0/8}, {@code 127.0.0.1/32},
+         * {@code fd00::/8}); a connection from anywhere else is closed at once and never comes online. The
+         * classic protocol has no handshake, so this is its only admission check. Default: any source.
+         */
+        public Builder legacyAllow(List<String> networks) {
+            List<String> copy = List.copyOf(networks);
+            copy.forEach(SourceNetworks::check);
+            this.legacyAllow = copy;
+            return this;
+        }
+
         public Builder eventLoopThreads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("event loop threads must be at least 1");
@@ -244,7 +315,9 @@ public final class TetherServer implements AutoCloseable {
             Duration handshake = handshakeTimeout != null ? handshakeTimeout
                     : min(Duration.ofSeconds(10), heartbeat.timeout());
             return new TetherServer(new ServerConfig(host, port, legacyPort, heartbeat, min, max, handshake,
-                    maxPayload, maxOutboundBytes, maxPingsPerInterval, eventLoopThreads, List.copyOf(listeners), messageHandler,
+                    maxPayload, maxOutboundBytes, new Limits(maxPingsPerInterval, maxFramesPerSecond, maxBytesPerSecond,
+                    maxConnections, maxHandshakes, maxConnectionsPerAddress, maxBufferedBytes, legacyMaxPayload,
+                    legacyAllow), eventLoopThreads, List.copyOf(listeners), messageHandler,
                     requestHandler, shutdownTimeout, phiAccrual));
         }
 

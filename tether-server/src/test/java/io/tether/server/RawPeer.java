@@ -41,7 +41,15 @@ final class RawPeer implements AutoCloseable {
     }
 
     RawPeer(InetSocketAddress server, int receiveBuffer) throws IOException {
+        this(server, receiveBuffer, null);
+    }
+
+    /** Connects from {@code local} (another loopback address, say), or from any address when null. */
+    RawPeer(InetSocketAddress server, int receiveBuffer, java.net.InetAddress local) throws IOException {
         socket = new Socket();
+        if (local != null) {
+            socket.bind(new InetSocketAddress(local, 0));
+        }
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }

@@ -8,10 +8,9 @@ import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
 import io.tether.protocol.Welcome;
+import io.tether.util.LogSafe;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The end of a handshake, the same for every kind of connection: a client that said a valid HELLO is
@@ -19,8 +18,6 @@ import org.slf4j.LoggerFactory;
  * online, so it produces no presence events. Runs on the connection's event loop.
  */
 final class Admission {
-    private static final Logger log = LoggerFactory.getLogger(Admission.class);
-
     private Admission() {
     }
 
@@ -61,7 +58,7 @@ final class Admission {
             return;
         }
         runtime.registry().countRejected();
-        log.warn("refused connection from {}: {} - {}", link.remote(), reason, message);
+        runtime.logRefusal(link.remote(), reason, LogSafe.text(message));
         link.liveness().disarm();
         link.close(Frames.goAway(link.alloc(), reason, message), true);
     }

@@ -181,7 +181,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
             Admission.admit(engine.runtime(), this, hello, (admitted, frameRoutes) -> {
                 session = admitted;
                 routes = frameRoutes;
-                state = ONLINE;
+                leave(ONLINE);
             });
             return;
         }
@@ -238,7 +238,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         Throwable root = Failures.rootOf(e);
         byte was = state;
         if (was != CLOSED) {
-            state = DISCARDING;
+            leave(DISCARDING);
         }
         if (was == HANDSHAKE) {
             boolean protocol = root instanceof ProtocolException;
@@ -249,6 +249,14 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         } else if (was == ONLINE) {
             session.failed(root);
         }
+    }
+
+    /** Moves on from HANDSHAKE, ONLINE or DISCARDING; a handshake that ends is uncounted on the way. */
+    private void leave(byte next) {
+        if (state == HANDSHAKE) {
+            engine.runtime().counts().handshakeEnded();
+        }
+        state = next;
     }
 
     private void keepRest(ByteBuf frames) {
@@ -383,7 +391,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
             closeNow();
             return;
         }
-        state = DISCARDING;
+        leave(DISCARDING);
         releasePartial();
         halfCloseWhenFlushed = halfClose;
         writeNow(lastFrame, failure -> {
@@ -401,6 +409,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         if (state == CLOSED) {
             return;
         }
+        boolean inHandshake = state == HANDSHAKE;
         state = CLOSED;
         disarm();
         if (linger != null) {
@@ -421,7 +430,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         }
         releasePartial();
         failUnsent();
-        engine.closed();
+        engine.closed(this, inHandshake);
         if (session != null) {
             session.connectionClosed();
         }

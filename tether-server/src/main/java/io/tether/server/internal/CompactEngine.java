@@ -1,5 +1,7 @@
 package io.tether.server.internal;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
@@ -13,6 +15,7 @@ import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.tether.protocol.CloseReason;
+import io.tether.protocol.Frames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -120,11 +123,16 @@ final class CompactEngine implements EpollIoHandle {
         }
         InetSocketAddress peer = NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]);
         String remote = peer.getAddress().getHostAddress() + ":" + peer.getPort();
+        runtime.registry().countAccepted();
+        String refusal = runtime.counts().tryOpen(peer.getAddress().getHostAddress(), true);
+        if (refusal != null) {
+            refuseOverLimit(socket, remote, refusal);
+            return;
+        }
         CompactLoop loop = loops[nextLoop];
         nextLoop = (nextLoop + 1) % loops.length;
         CompactConnection connection = new CompactConnection(this, loop, socket, remote);
         open.incrementAndGet();
-        runtime.registry().countAccepted();
         Future<IoRegistration> registered = loop.executor.register(connection);
         registered.addListener(f -> {
             if (f.isSuccess()) {
@@ -137,6 +145,31 @@ final class CompactEngine implements EpollIoHandle {
                 connection.closeNow();
             }
         });
+    }
+
+    /**
+     * Tells a connection over a limit GOAWAY OVERLOADED in one non-blocking send, and closes it: it costs
+     * no connection object, no registration and no linger. (If the client had already sent its HELLO, the
+     * close resets the connection and the GOAWAY may be lost; the client sees the refusal either way.)
+     */
+    private void refuseOverLimit(Socket socket, String remote, String why) {
+        runtime.registry().countRejected();
+        runtime.logRefusal(remote, CloseReason.OVERLOADED, why);
+        ByteBuf goAway = Frames.goAway(PooledByteBufAllocator.DEFAULT, CloseReason.OVERLOADED, why);
+        ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(goAway.readableBytes()).writeBytes(goAway);
+        goAway.release();
+        try {
+            socket.sendAddress(direct.memoryAddress(), direct.readerIndex(), direct.writerIndex());
+        } catch (IOException e) {
+            log.debug("cannot tell {} it is refused: {}", remote, e.getMessage());
+        } finally {
+            direct.release();
+            try {
+                socket.close();
+            } catch (IOException e) {
+                log.debug("closing a refused socket failed: {}", e.getMessage());
+            }
+        }
     }
 
     /** Out of file descriptors, say: stop accepting for a moment rather than spin on the ready listener. */
@@ -154,7 +187,12 @@ final class CompactEngine implements EpollIoHandle {
         }, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    void closed() {
+    /** {@code connection} closed; {@code inHandshake} if it never got past its handshake. */
+    void closed(CompactConnection connection, boolean inHandshake) {
+        if (inHandshake) {
+            runtime.counts().handshakeEnded();
+        }
+        runtime.counts().closed(ConnectionCounts.hostOf(connection.remote()));
         if (open.decrementAndGet() == 0) {
             synchronized (open) {
                 open.notifyAll();

@@ -21,7 +21,7 @@ public record ServerConfig(
         Duration handshakeTimeout,
         int maxPayload,
         int maxOutboundBytes,
-        int maxPingsPerInterval,
+        Limits limits,
         int eventLoopThreads,
         List<PresenceListener> listeners,
         MessageHandler messageHandler,

@@ -33,6 +33,12 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
         link = new ChannelLink(ctx.channel()); // before any event, so every path below has it
     }
 
+    /** Replaced on admission, or torn down with its channel: either way its handshake is over. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        runtime.counts().handshakeEnded();
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Admission.awaitHello(runtime, link);

@@ -5,18 +5,24 @@ import io.tether.internal.Exchange;
 import io.tether.internal.FrameRoutes;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
+import io.tether.util.LogSafe;
 import java.util.concurrent.CompletionStage;
 
 /** Frames of an online Tether session, after the handshake, whatever kind of connection carries them. */
 final class ServerRoutes implements FrameRoutes {
     private final ServerSession session;
     private final ServerConfig config;
-    private final PingLimit pingLimit;
+    private final SessionLimits limits;
 
     ServerRoutes(ServerSession session, ServerConfig config) {
         this.session = session;
         this.config = config;
-        this.pingLimit = new PingLimit(session, config.maxPingsPerInterval());
+        this.limits = new SessionLimits(session, config.limits(), now());
+    }
+
+    /** The time of the read that brought the frame at hand: its arrival, and no clock read per frame. */
+    private long now() {
+        return session.link().liveness().lastReadNanos();
     }
 
     @Override
@@ -29,7 +35,17 @@ final class ServerRoutes implements FrameRoutes {
         if (Frames.payloadLength(ping) == Frames.PING_PAYLOAD_LENGTH) {
             session.reportedRtt(ping.getInt(Frames.payloadOffset(ping) + 4));
         }
-        return pingLimit.allow();
+        return limits.allowPing(now());
+    }
+
+    @Override
+    public boolean admit(int length) {
+        return limits.allowFrame(length, now());
+    }
+
+    @Override
+    public long takeLogLine() {
+        return limits.takeLogLine(now());
     }
 
     @Override
@@ -49,7 +65,8 @@ final class ServerRoutes implements FrameRoutes {
 
     @Override
     public void onGoAway(CloseReason reason, String message) {
-        session.end(CloseReason.CLIENT_CLOSED, "client said goodbye" + (message.isEmpty() ? "" : ": " + message));
+        // The client's words travel on in the OFFLINE event and the log: escaped and bounded.
+        session.end(CloseReason.CLIENT_CLOSED, "client said goodbye" + (message.isEmpty() ? "" : ": " + LogSafe.text(message)));
     }
 
     @Override

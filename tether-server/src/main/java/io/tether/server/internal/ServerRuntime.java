@@ -12,7 +12,11 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.channel.ChannelFutureListener;
 import io.tether.internal.FrameDecoder;
+import io.tether.internal.LogLimit;
+import io.tether.protocol.Frames;
+import io.tether.util.LogSafe;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.SerialDispatcher;
 import io.tether.internal.Transports;
@@ -36,6 +40,8 @@ public final class ServerRuntime {
     private final ServerConfig config;
     private final SerialDispatcher<PresenceListener, PresenceEvent> events;
     private final SessionRegistry registry;
+    private final ConnectionCounts counts;
+    private final LogLimit refusalLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
     private final ChannelGroup connections = new DefaultChannelGroup("tether-connections", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
     /** Accepts on its own thread, so a reconnect storm's accepts never queue behind handshakes. */
@@ -52,6 +58,22 @@ public final class ServerRuntime {
         listeners.addAll(config.listeners());
         this.events = new SerialDispatcher<>("tether-events", listeners, PresenceListener::onPresence);
         this.registry = new SessionRegistry(events);
+        this.counts = new ConnectionCounts(config.limits());
+    }
+
+    ConnectionCounts counts() {
+        return counts;
+    }
+
+    /**
+     * Logs a refused connection, at most 10 lines a second across the server: a flood of bad or surplus
+     * connections is counted in the stats, not written line by line. {@code why} must already be log-safe.
+     */
+    void logRefusal(String remote, CloseReason reason, String why) {
+        long left = refusalLines.take(System.nanoTime());
+        if (left >= 0) {
+            log.warn("refused connection from {}: {} - {}{}", remote, reason, why, LogLimit.note(left));
+        }
     }
 
     private static void logPresence(PresenceEvent event) {
@@ -59,10 +81,11 @@ public final class ServerRuntime {
         if (event.type() == PresenceEvent.Type.ONLINE) {
             log.info("{} online{}", who, event.legacy() ? " (classic client)" : "");
         } else if (event.reason() == CloseReason.PROTOCOL_ERROR || event.reason() == CloseReason.SLOW_CONSUMER
-                || event.reason() == CloseReason.TOO_MANY_PINGS) {
-            log.warn("{} offline: {} - {}", who, event.reason(), event.detail());
+                || event.reason() == CloseReason.TOO_MANY_PINGS || event.reason() == CloseReason.RATE_LIMITED
+                || event.reason() == CloseReason.OVERLOADED) {
+            log.warn("{} offline: {} - {}", who, event.reason(), LogSafe.text(event.detail()));
         } else {
-            log.info("{} offline: {} - {}", who, event.reason(), event.detail());
+            log.info("{} offline: {} - {}", who, event.reason(), LogSafe.text(event.detail()));
         }
     }
 
@@ -96,11 +119,12 @@ public final class ServerRuntime {
             if (compactEngine()) {
                 compact = CompactEngine.listen(this, acceptor, group, config.host(), config.port());
             } else {
-                listener = bind(config.port(), () -> new FrameDecoder(config.maxPayload(), true),
+                listener = bind(config.port(), true, () -> new FrameDecoder(config.maxPayload(), true),
                         () -> new ServerHandshakeHandler(this));
             }
             if (config.legacyPort() >= 0) {
-                legacyListener = bind(config.legacyPort(), () -> new LegacyFrameDecoder(config.maxPayload()),
+                legacyListener = bind(config.legacyPort(), false,
+                        () -> new LegacyFrameDecoder(config.limits().legacyMaxPayload()),
                         () -> new LegacySessionHandler(this));
             }
         } catch (IOException | RuntimeException e) {
@@ -115,8 +139,10 @@ public final class ServerRuntime {
                 config.heartbeat());
     }
 
-    private Channel bind(int port, Supplier<ChannelHandler> decoder, Supplier<ChannelHandler> handler)
+    /** Listens with a channel per connection; {@code tether} for the Tether port (handshake first), else classic. */
+    private Channel bind(int port, boolean tether, Supplier<ChannelHandler> decoder, Supplier<ChannelHandler> handler)
             throws IOException {
+        List<String> allow = tether ? List.of() : config.limits().legacyAllow();
         int highWater = config.maxOutboundBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, group)
@@ -135,7 +161,18 @@ public final class ServerRuntime {
                     @Override
                     protected void initChannel(Channel ch) {
                         registry.countAccepted();
+                        String remote = ChannelLink.remoteOf(ch);
+                        String host = ConnectionCounts.hostOf(remote);
+                        String refusal = counts.tryOpen(host, tether);
+                        if (refusal != null) {
+                            refuseOverLimit(ch, remote, tether, refusal);
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> counts.closed(host));
                         connections.add(ch);
+                        if (!allow.isEmpty()) {
+                            ch.pipeline().addLast("allow", SourceNetworks.filter(allow));
+                        }
                         ch.pipeline()
                                 .addLast("liveness", LivenessHandler.readsOnly())
                                 .addLast("decoder", decoder.get())
@@ -148,6 +185,18 @@ public final class ServerRuntime {
                     bound.cause());
         }
         return bound.channel();
+    }
+
+    /** A connection over a limit: a Tether client is told OVERLOADED, a classic one just closed. */
+    private void refuseOverLimit(Channel ch, String remote, boolean tether, String why) {
+        registry.countRejected();
+        logRefusal(remote, CloseReason.OVERLOADED, why);
+        if (tether) {
+            ch.writeAndFlush(Frames.goAway(ch.alloc(), CloseReason.OVERLOADED, why))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.close();
+        }
     }
 
     public InetSocketAddress address() {
