@@ -12,7 +12,15 @@ import java.util.List;
  * rather than misread as more frames (and more errors).
  */
 public abstract class FailFastDecoder extends ByteToMessageDecoder implements PartialFrameAware {
+    private final MemoryBudget budget;
+    /** Bytes granted by the budget for the frame that has not arrived whole (its announced length). */
+    private long held;
     private boolean failed;
+
+    /** {@code budget} bounds what all connections together hold for partial frames; null for no bound. */
+    protected FailFastDecoder(MemoryBudget budget) {
+        this.budget = budget;
+    }
 
     @Override
     protected final void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -21,6 +29,24 @@ public abstract class FailFastDecoder extends ByteToMessageDecoder implements Pa
             return;
         }
         decodeFrame(in, out);
+        if (budget != null) {
+            long pending = in.readableBytes() >= headerLength() ? frameLength(in) : 0;
+            if (pending != held) {
+                try {
+                    held = budget.adjust(held, pending, "a partial frame");
+                } catch (ProtocolException e) {
+                    failed = true;
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (budget != null && held != 0) {
+            held = budget.adjust(held, 0, "a partial frame");
+        }
     }
 
     /** Decodes at most one frame from {@code in}, or returns with it untouched when one is not complete. */

@@ -21,10 +21,11 @@ public final class FrameDecoder extends FailFastDecoder {
     private boolean awaitingHello;
 
     public FrameDecoder(int maxPayload) {
-        this(maxPayload, false);
+        this(maxPayload, false, null);
     }
 
-    public FrameDecoder(int maxPayload, boolean awaitingHello) {
+    public FrameDecoder(int maxPayload, boolean awaitingHello, MemoryBudget budget) {
+        super(budget);
         this.maxPayload = maxPayload;
         this.awaitingHello = awaitingHello;
     }
@@ -101,6 +102,11 @@ public final class FrameDecoder extends FailFastDecoder {
         }
         int frameLength = Frames.HEADER_LENGTH + (int) length;
         return readable < frameLength ? 0 : frameLength;
+    }
+
+    /** The whole length, header included, of the frame {@code buffered} starts with; 0 until its header is in. */
+    public static long announcedLength(ByteBuf buffered) {
+        return buffered.readableBytes() < Frames.HEADER_LENGTH ? 0 : frameLengthAt(buffered);
     }
 
     /** Describes an incomplete frame left in {@code buffered} (readable from its reader index), or null. */

@@ -85,7 +85,7 @@ public final class TetherServer implements AutoCloseable {
     }
 
     public ServerStats stats() {
-        return runtime.registry().stats();
+        return runtime.stats();
     }
 
     public HeartbeatPolicy heartbeat() {

@@ -88,6 +88,7 @@ class LimitsTest extends ServerHarness {
             assertThat(refused.goAwayMessage()).isEqualTo("server is at its limit of 3 connections");
             assertThat(d.isClosedByServer()).isTrue();
         }
+        assertThat(server.stats().connections()).isEqualTo(3);
         c.close();
         presence.awaitOffline("c");
         // The slot is free again once the server has seen the close.
@@ -191,6 +192,46 @@ class LimitsTest extends ServerHarness {
                     assertThat(line.getFormattedMessage()).doesNotContain("\n").contains("oops\\n12:00:00 INFO"));
         } finally {
             routes.detachAppender(lines);
+        }
+    }
+
+    /**
+     * Defect: partial frames had no bound across connections, so a crowd of half-sent large frames ran the
+     * heap out. The connection whose partial frame would pass the budget is refused; the others go on.
+     */
+    @Test
+    void partialFramesAcrossConnectionsStayWithinTheBufferBudget() throws Exception {
+        TetherServer server = start(fastServer().maxPayload(512 << 10).maxBufferedBytes(1 << 20)
+                .heartbeat(io.tether.heartbeat.HeartbeatPolicy.of(Duration.ofSeconds(10), Duration.ofSeconds(30))));
+        byte[] frame = RawPeerFrames.wire(Frames.data(ALLOC, new byte[400 << 10]));
+        byte[] start = java.util.Arrays.copyOf(frame, 1000);
+        try (RawPeer a = new RawPeer(server.address()); RawPeer b = new RawPeer(server.address());
+             RawPeer c = new RawPeer(server.address())) {
+            a.hello("a", 0);
+            b.hello("b", 0);
+            c.hello("c", 0);
+            a.sendRaw(start);
+            b.sendRaw(start);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().bufferedBytes() == 2L * frame.length);
+            c.sendRaw(start);
+            RawPeer.Frame refused = c.readGoAway();
+            assertThat(refused.goAwayReason()).isEqualTo(CloseReason.OVERLOADED);
+            assertThat(refused.goAwayMessage()).startsWith("server's buffer budget of 1048576 bytes is in use")
+                    .contains("cannot hold 409606 bytes of a partial frame");
+            assertThat(presence.awaitOffline("c", CloseReason.OVERLOADED)).isNotNull();
+            // The others were not disturbed: their frames complete and arrive.
+            a.sendRaw(java.util.Arrays.copyOfRange(frame, 1000, frame.length));
+            b.sendRaw(java.util.Arrays.copyOfRange(frame, 1000, frame.length));
+            await().atMost(Duration.ofSeconds(10)).until(() -> messages.size() == 2);
+            assertThat(server.isOnline("a")).isTrue();
+            assertThat(server.isOnline("b")).isTrue();
+            // ...and what they held was given back: a new large frame fits again.
+            try (RawPeer d = new RawPeer(server.address())) {
+                d.hello("d", 0);
+                d.sendRaw(frame);
+                await().atMost(Duration.ofSeconds(10)).until(() -> messages.size() == 3);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().bufferedBytes() == 0);
         }
     }
 

@@ -21,6 +21,10 @@ final class CompactBacklog {
         return bytes;
     }
 
+    int bytes() {
+        return bytes;
+    }
+
     /** Sends what the socket takes, oldest first; returns true once nothing waits. */
     @SuppressWarnings("unchecked")
     boolean drainInto(CompactConnection connection) throws IOException {

@@ -79,6 +79,9 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
     /** What the socket would not take yet; null when nothing waits. */
     private CompactBacklog unsent;
     private ScheduledFuture<?> linger;
+    /** Bytes the server's buffer budget granted for the partial frame, and for what waits in {@link #unsent}. */
+    private int heldForPartial;
+    private int heldForUnsent;
 
     CompactConnection(CompactEngine engine, CompactLoop loop, Socket socket, String remote) {
         this.engine = engine;
@@ -241,11 +244,12 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
             leave(DISCARDING);
         }
         if (was == HANDSHAKE) {
-            boolean protocol = root instanceof ProtocolException;
-            if (!protocol) {
+            if (root instanceof ProtocolException refused) {
+                Admission.refuse(engine.runtime(), this, refused.reason(), root.getMessage());
+            } else {
                 log.error("unexpected failure during handshake with {}", remote, root);
+                Admission.refuse(engine.runtime(), this, CloseReason.PROTOCOL_ERROR, "internal error");
             }
-            Admission.refuse(engine.runtime(), this, CloseReason.PROTOCOL_ERROR, protocol ? root.getMessage() : "internal error");
         } else if (was == ONLINE) {
             session.failed(root);
         }
@@ -262,10 +266,21 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
     private void keepRest(ByteBuf frames) {
         if (state == DISCARDING || state == CLOSED || !frames.isReadable()) {
             releasePartial();
-        } else if (frames == partial) {
+            return;
+        }
+        long pending = FrameDecoder.announcedLength(frames);
+        try {
+            heldForPartial = (int) engine.runtime().buffers().adjust(heldForPartial, pending, "a partial frame");
+        } catch (ProtocolException e) {
+            releasePartial();
+            refuseInput(e);
+            return;
+        }
+        if (frames == partial) {
             partial.discardReadBytes();
         } else {
-            partial = ALLOC.heapBuffer(Math.max(256, frames.readableBytes())).writeBytes(frames);
+            // Sized for the whole frame once its header is known, so it never grows past it by doubling.
+            partial = ALLOC.heapBuffer((int) Math.max(Math.max(256, pending), frames.readableBytes())).writeBytes(frames);
         }
     }
 
@@ -273,6 +288,9 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         if (partial != null) {
             partial.release();
             partial = null;
+        }
+        if (heldForPartial != 0) {
+            heldForPartial = (int) engine.runtime().buffers().adjust(heldForPartial, 0, "a partial frame");
         }
     }
 
@@ -344,8 +362,24 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
             unsent = new CompactBacklog();
             registration.submit(READ_AND_WRITE);
         }
-        if (unsent.add(frame, done) > outboundLimit() && session != null) {
+        int waiting = unsent.add(frame, done);
+        if (waiting > outboundLimit() && session != null) {
             session.becameUnwritable();
+        } else {
+            holdForUnsent(waiting);
+        }
+    }
+
+    /** Moves the budget's grant for unsent frames to {@code waiting} bytes; over budget, the session ends. */
+    private void holdForUnsent(int waiting) {
+        try {
+            heldForUnsent = (int) engine.runtime().buffers().adjust(heldForUnsent, waiting, "unsent frames");
+        } catch (ProtocolException e) {
+            if (session != null) {
+                session.failed(e);
+            } else {
+                closeNow();
+            }
         }
     }
 
@@ -356,6 +390,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         }
         try {
             if (!unsent.drainInto(this)) {
+                holdForUnsent(unsent.bytes());
                 return;
             }
         } catch (IOException e) {
@@ -363,6 +398,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
             return;
         }
         unsent = null;
+        holdForUnsent(0);
         registration.submit(READ);
         afterFlushed();
     }
@@ -440,6 +476,9 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         if (unsent != null) {
             unsent.fail(new ClosedChannelException());
             unsent = null;
+        }
+        if (heldForUnsent != 0) {
+            heldForUnsent = (int) engine.runtime().buffers().adjust(heldForUnsent, 0, "unsent frames");
         }
     }
 

@@ -2,6 +2,7 @@ package io.tether.server.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.tether.internal.FailFastDecoder;
+import io.tether.internal.MemoryBudget;
 import java.util.List;
 
 /**
@@ -16,7 +17,8 @@ final class LegacyFrameDecoder extends FailFastDecoder {
 
     private final int maxPayload;
 
-    LegacyFrameDecoder(int maxPayload) {
+    LegacyFrameDecoder(int maxPayload, MemoryBudget budget) {
+        super(budget);
         this.maxPayload = maxPayload;
     }
 

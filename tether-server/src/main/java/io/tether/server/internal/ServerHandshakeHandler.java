@@ -59,7 +59,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
                 ctx.pipeline().addLast("lifecycle", new SessionLifecycleHandler(session));
             });
         } catch (ProtocolException e) {
-            reject(CloseReason.PROTOCOL_ERROR, e.getMessage());
+            reject(e.reason(), e.getMessage());
         } finally {
             frame.release();
         }
@@ -68,8 +68,8 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = Failures.rootOf(cause);
-        if (root instanceof ProtocolException) {
-            reject(CloseReason.PROTOCOL_ERROR, root.getMessage());
+        if (root instanceof ProtocolException refused) {
+            reject(refused.reason(), root.getMessage());
         } else if (root instanceof IOException) {
             log.debug("connection from {} failed before its handshake: {}", link.remote(), root.getMessage());
             ctx.close();

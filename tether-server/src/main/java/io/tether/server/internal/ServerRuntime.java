@@ -15,6 +15,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelFutureListener;
 import io.tether.internal.FrameDecoder;
 import io.tether.internal.LogLimit;
+import io.tether.internal.MemoryBudget;
 import io.tether.protocol.Frames;
 import io.tether.util.LogSafe;
 import io.tether.internal.LivenessHandler;
@@ -23,6 +24,7 @@ import io.tether.internal.Transports;
 import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
 import io.tether.server.PresenceListener;
+import io.tether.server.ServerStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -41,6 +43,7 @@ public final class ServerRuntime {
     private final SerialDispatcher<PresenceListener, PresenceEvent> events;
     private final SessionRegistry registry;
     private final ConnectionCounts counts;
+    private final MemoryBudget buffers;
     private final LogLimit refusalLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
     private final ChannelGroup connections = new DefaultChannelGroup("tether-connections", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
@@ -59,10 +62,20 @@ public final class ServerRuntime {
         this.events = new SerialDispatcher<>("tether-events", listeners, PresenceListener::onPresence);
         this.registry = new SessionRegistry(events);
         this.counts = new ConnectionCounts(config.limits());
+        this.buffers = new MemoryBudget(config.limits().maxBufferedBytes());
+    }
+
+    public ServerStats stats() {
+        return registry.stats(counts, buffers);
     }
 
     ConnectionCounts counts() {
         return counts;
+    }
+
+    /** What all connections together may hold for partial inbound and unsent outbound frames. */
+    MemoryBudget buffers() {
+        return buffers;
     }
 
     /**
@@ -119,12 +132,12 @@ public final class ServerRuntime {
             if (compactEngine()) {
                 compact = CompactEngine.listen(this, acceptor, group, config.host(), config.port());
             } else {
-                listener = bind(config.port(), true, () -> new FrameDecoder(config.maxPayload(), true),
+                listener = bind(config.port(), true, () -> new FrameDecoder(config.maxPayload(), true, buffers),
                         () -> new ServerHandshakeHandler(this));
             }
             if (config.legacyPort() >= 0) {
                 legacyListener = bind(config.legacyPort(), false,
-                        () -> new LegacyFrameDecoder(config.limits().legacyMaxPayload()),
+                        () -> new LegacyFrameDecoder(config.limits().legacyMaxPayload(), buffers),
                         () -> new LegacySessionHandler(this));
             }
         } catch (IOException | RuntimeException e) {

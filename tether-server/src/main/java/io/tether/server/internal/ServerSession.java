@@ -155,8 +155,8 @@ public final class ServerSession implements Session {
     /** Maps whatever broke the connection to the reason the world is told. */
     void failed(Throwable cause) {
         Throwable root = Failures.rootOf(cause);
-        if (root instanceof ProtocolException) {
-            end(CloseReason.PROTOCOL_ERROR, root.getMessage());
+        if (root instanceof ProtocolException refused) {
+            end(refused.reason(), root.getMessage());
         } else if (root instanceof IOException) {
             end(CloseReason.CONNECTION_RESET, String.valueOf(root.getMessage()));
         } else {

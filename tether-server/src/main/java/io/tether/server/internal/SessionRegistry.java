@@ -1,5 +1,6 @@
 package io.tether.server.internal;
 
+import io.tether.internal.MemoryBudget;
 import io.tether.internal.SerialDispatcher;
 import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
@@ -153,11 +154,12 @@ public final class SessionRegistry {
         return byClientId.size();
     }
 
-    public ServerStats stats() {
+    ServerStats stats(ConnectionCounts counts, MemoryBudget buffers) {
         Map<CloseReason, Long> offline = new EnumMap<>(CloseReason.class);
         for (CloseReason reason : CloseReason.values()) {
             offline.put(reason, offlineByReason.get(reason.ordinal()));
         }
-        return new ServerStats(size(), accepted.sum(), onlineEvents.sum(), offline, rejected.sum());
+        return new ServerStats(size(), accepted.sum(), onlineEvents.sum(), offline, rejected.sum(), counts.open(),
+                counts.handshakes(), buffers.held());
     }
 }
