@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "keep", mixinStandardHelpOptions = true,
         description = {"Hold the upstream endpoints of a keeper configuration and report on them.",
                 "Prints every UP/DOWN transition as it happens and a status table every check interval.",
-                "With --once, prints the status and exits: 0 when every keep endpoint is UP, 1 otherwise."})
+                "With --once, prints the status and exits: 0 when every endpoint is UP, 1 otherwise",
+                "(a short endpoint is UP unless its host name does not resolve)."})
 final class KeepCommand implements Callable<Integer> {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
@@ -45,7 +46,7 @@ final class KeepCommand implements Callable<Integer> {
             description = "text, or jsonl: one JSON object per UP/DOWN on stdout (the status table goes to stderr). Default: ${DEFAULT-VALUE}.")
     EventFormat events = EventFormat.text;
 
-    @Option(names = "--once", description = "Print the status once and exit: 0 if every keep endpoint is UP, 1 otherwise.")
+    @Option(names = "--once", description = "Print the status once and exit: 0 if every endpoint is UP, 1 otherwise.")
     boolean once;
 
     @Override
@@ -68,7 +69,8 @@ final class KeepCommand implements Callable<Integer> {
             List<EndpointStatus> status = keeper.status();
             keeper.close(); // delivers the start-up events first, so the table comes last
             printTable(table, status);
-            return status.stream().allMatch(s -> s.mode() != EndpointMode.KEEP || s.state() == EndpointState.UP) ? 0 : 1;
+            // A short endpoint holds nothing, but it is DOWN when its host does not resolve: that is not healthy either.
+            return status.stream().allMatch(s -> s.state() == EndpointState.UP) ? 0 : 1;
         }
         long every = keeperConfig.endpoints().values().stream().map(EndpointConfig::checkInterval)
                 .min(Duration::compareTo).orElse(Duration.ofSeconds(10)).toMillis();

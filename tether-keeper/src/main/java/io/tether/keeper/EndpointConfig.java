@@ -1,15 +1,25 @@
 package io.tether.keeper;
 
 import io.tether.retry.ReconnectBackoff;
-import io.tether.util.Durations;
+import io.tether.util.LogSafe;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * One named upstream endpoint. Immutable; build with {@link #builder(String, String, int)}. Durations of zero
- * switch a feature off where that makes sense (max lifetime, leak detection).
+ * switch a feature off where that makes sense (max lifetime, leak detection). Every duration is held to its
+ * {@link DurationLimit}, so a value the keeper cannot use is refused here, not when it is first used.
  */
 public final class EndpointConfig {
+    /** The most connections one keep endpoint holds. */
+    public static final int MAX_POOL_SIZE = 1024;
+    /** The longest host name DNS allows (RFC 1035); IP literals are shorter. */
+    public static final int MAX_HOST_LENGTH = 253;
+    /** Endpoint names show in every event and status line: one screen column's worth at most. */
+    public static final int MAX_NAME_LENGTH = 100;
+    /** The largest reconnect multiplier: beyond it the backoff reaches its maximum after one attempt anyway. */
+    public static final double MAX_RECONNECT_MULTIPLIER = 100;
+
     private final String name;
     private final String host;
     private final int port;
@@ -127,6 +137,45 @@ public final class EndpointConfig {
                 + (mode == EndpointMode.KEEP ? ", pool " + poolSize + ", probe " + probe : "") + ")";
     }
 
+    /**
+     * Why {@code host} cannot be an endpoint's host, or {@code null} if it can: it must be a non-empty host name
+     * or IP literal, without whitespace or control characters (often the remains of a comment written on the
+     * value's line), and at most {@value #MAX_HOST_LENGTH} characters. Whether it resolves is found out at run time.
+     */
+    public static String hostProblem(String host) {
+        if (host == null || host.isEmpty()) {
+            return "must not be empty";
+        }
+        String shown = "'" + LogSafe.text(host) + "' is not a host name: ";
+        if (host.length() > MAX_HOST_LENGTH) {
+            return shown + "it is longer than " + MAX_HOST_LENGTH + " characters";
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                return shown + "it contains whitespace";
+            }
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                return shown + "it contains a control character";
+            }
+        }
+        return null;
+    }
+
+    /** Why {@code name} cannot name an endpoint, or {@code null} if it can: not blank, no control characters, short. */
+    public static String nameProblem(String name) {
+        if (name == null || name.isBlank()) {
+            return "must not be empty";
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            return "'" + LogSafe.text(name, 40) + "' is longer than " + MAX_NAME_LENGTH + " characters";
+        }
+        if (name.chars().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT)) {
+            return "'" + LogSafe.text(name) + "' contains a control character";
+        }
+        return null;
+    }
+
     /** Builds an {@link EndpointConfig}; every setting but name, host and port has a default. */
     public static final class Builder {
         private final String name;
@@ -146,11 +195,13 @@ public final class EndpointConfig {
         private Duration leakThreshold = Duration.ZERO;
 
         private Builder(String name, String host, int port) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("endpoint name must not be blank");
+            String nameProblem = nameProblem(name);
+            if (nameProblem != null) {
+                throw new IllegalArgumentException("endpoint name " + nameProblem);
             }
-            if (host == null || host.isBlank()) {
-                throw new IllegalArgumentException("host of " + name + " must not be blank");
+            String hostProblem = hostProblem(host);
+            if (hostProblem != null) {
+                throw new IllegalArgumentException("host of " + name + ": " + hostProblem);
             }
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port of " + name + " must be within 1..65535, got " + port);
@@ -166,20 +217,20 @@ public final class EndpointConfig {
         }
 
         public Builder poolSize(int size) {
-            if (size < 1 || size > 1024) {
-                throw new IllegalArgumentException("pool size must be within 1..1024, got " + size);
+            if (size < 1 || size > MAX_POOL_SIZE) {
+                throw new IllegalArgumentException("pool size must be within 1.." + MAX_POOL_SIZE + ", got " + size);
             }
             this.poolSize = size;
             return this;
         }
 
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = Durations.requirePositive(timeout, "connect timeout");
+            this.connectTimeout = DurationLimit.CONNECT_TIMEOUT.check(timeout);
             return this;
         }
 
         public Builder checkInterval(Duration interval) {
-            this.checkInterval = Durations.requirePositive(interval, "check interval");
+            this.checkInterval = DurationLimit.CHECK_INTERVAL.check(interval);
             return this;
         }
 
@@ -189,27 +240,34 @@ public final class EndpointConfig {
         }
 
         public Builder probeTimeout(Duration timeout) {
-            this.probeTimeout = Durations.requirePositive(timeout, "probe timeout");
+            this.probeTimeout = DurationLimit.PROBE_TIMEOUT.check(timeout);
             return this;
         }
 
         public Builder borrowTimeout(Duration timeout) {
-            this.borrowTimeout = notNegative(timeout, "borrow timeout");
+            this.borrowTimeout = DurationLimit.BORROW_TIMEOUT.check(timeout);
             return this;
         }
 
         public Builder validateAfterIdle(Duration idle) {
-            this.validateAfterIdle = notNegative(idle, "validate-after-idle");
+            this.validateAfterIdle = DurationLimit.VALIDATE_AFTER_IDLE.check(idle);
             return this;
         }
 
         public Builder maxLifetime(Duration lifetime) {
-            this.maxLifetime = notNegative(lifetime, "max lifetime");
+            this.maxLifetime = DurationLimit.MAX_LIFETIME.check(lifetime);
             return this;
         }
 
         public Builder reconnect(ReconnectBackoff backoff) {
-            this.reconnect = Objects.requireNonNull(backoff, "backoff");
+            Objects.requireNonNull(backoff, "backoff");
+            DurationLimit.RECONNECT_INITIAL.check(backoff.initial());
+            DurationLimit.RECONNECT_MAX.check(backoff.max());
+            if (!(backoff.multiplier() <= MAX_RECONNECT_MULTIPLIER)) {
+                throw new IllegalArgumentException("reconnect.multiplier must be within 1.." + (int) MAX_RECONNECT_MULTIPLIER
+                        + ", got " + backoff.multiplier());
+            }
+            this.reconnect = backoff;
             return this;
         }
 
@@ -219,20 +277,12 @@ public final class EndpointConfig {
         }
 
         public Builder leakThreshold(Duration threshold) {
-            this.leakThreshold = notNegative(threshold, "leak threshold");
+            this.leakThreshold = DurationLimit.LEAK_THRESHOLD.check(threshold);
             return this;
         }
 
         public EndpointConfig build() {
             return new EndpointConfig(this);
-        }
-
-
-        private static Duration notNegative(Duration d, String what) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException(what + " must not be negative");
-            }
-            return d;
         }
     }
 }

@@ -9,6 +9,9 @@ import java.util.Map;
 
 /** The endpoints a {@link Keeper} holds, by name, in the order they were configured. Immutable. */
 public final class KeeperConfig {
+    /** The most endpoints one keeper holds: each is opened by its own thread when the keeper starts. */
+    public static final int MAX_ENDPOINTS = 1024;
+
     private final Map<String, EndpointConfig> endpoints;
 
     private KeeperConfig(Map<String, EndpointConfig> endpoints) {
@@ -16,6 +19,9 @@ public final class KeeperConfig {
     }
 
     public static KeeperConfig of(List<EndpointConfig> endpoints) {
+        if (endpoints.size() > MAX_ENDPOINTS) {
+            throw new IllegalArgumentException("a keeper holds at most " + MAX_ENDPOINTS + " endpoints, got " + endpoints.size());
+        }
         Map<String, EndpointConfig> byName = new LinkedHashMap<>();
         for (EndpointConfig endpoint : endpoints) {
             if (byName.put(endpoint.name(), endpoint) != null) {
@@ -29,7 +35,9 @@ public final class KeeperConfig {
      * Reads a configuration file in either format: the classic one ({@code socketConnCount},
      * {@code socket1_ip}…) or Tether's own ({@code endpoint.<name>.<setting>}); see docs/KEEPER.md.
      *
-     * @throws ConfigException naming the line and key of the first mistake
+     * @throws ConfigException naming the line and key of the first mistake; also when the file is missing,
+     *                         a directory, unreadable, larger than any configuration or not UTF-8
+     * @throws IOException     when reading fails for another reason (a disk error)
      */
     public static KeeperConfig read(Path file) throws IOException {
         return of(ConfigFiles.read(file));

@@ -12,12 +12,18 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
 
@@ -35,12 +41,38 @@ final class Connections {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             tuneKeepalive(channel, config.keepalive());
-            channel.socket().connect(new InetSocketAddress(config.host(), config.port()),
-                    (int) config.connectTimeout().toMillis());
+            InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+            if (address.isUnresolved()) {
+                // The channel would report this with no message at all; say which name did not resolve.
+                throw new java.net.UnknownHostException(config.host());
+            }
+            channel.socket().connect(address, (int) config.connectTimeout().toMillis());
             return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /**
+     * Resolves the endpoint's host name, waiting at most its connect timeout (a resolver that does not answer
+     * must not hold up the keeper's start). Returns {@code null} when it resolves, otherwise why not.
+     */
+    static String lookUp(EndpointConfig config, ExecutorService io) {
+        Future<InetAddress> lookup = io.submit(() -> InetAddress.getByName(config.host()));
+        long wait = config.connectTimeout().toMillis();
+        try {
+            lookup.get(wait, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return KeepPool.describe(e.getCause());
+        } catch (TimeoutException e) {
+            lookup.cancel(true);
+            return "looking up host " + config.host() + " took longer than the connect timeout of " + wait + " ms";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lookup.cancel(true);
+            return "interrupted while looking up host " + config.host();
         }
     }
 

@@ -311,6 +311,9 @@ final class KeepPool implements Endpoint {
 
     static String describe(Throwable e) {
         String message = e.getMessage();
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host: " + message; // the JDK's message is the host name, and the resolver's reason if it gave one
+        }
         if (e instanceof java.net.ConnectException || e instanceof java.net.SocketTimeoutException) {
             return message != null ? message.toLowerCase(java.util.Locale.ROOT) : e.getClass().getSimpleName();
         }

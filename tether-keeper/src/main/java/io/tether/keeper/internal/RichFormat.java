@@ -1,7 +1,11 @@
 package io.tether.keeper.internal;
 
+import static io.tether.keeper.internal.ConfigFiles.quote;
+
+import io.tether.keeper.DurationLimit;
 import io.tether.keeper.EndpointConfig;
 import io.tether.keeper.EndpointMode;
+import io.tether.keeper.KeeperConfig;
 import io.tether.keeper.ProbeKind;
 import io.tether.keeper.ProbeSpec;
 import io.tether.keeper.TcpKeepalive;
@@ -40,6 +44,7 @@ final class RichFormat {
         Map<String, Map<String, Entry>> byEndpoint = new LinkedHashMap<>();
         for (Entry entry : entries.values()) {
             String key = entry.key();
+            settings.value(entry); // every setting of this layout needs one: an empty value is a half-written line
             if (key.startsWith("defaults.")) {
                 String setting = checkSetting(entry, key.substring("defaults.".length()));
                 if (setting.equals("host") || setting.equals("port")) {
@@ -55,6 +60,12 @@ final class RichFormat {
                 String name = rest.substring(0, dot);
                 if (!name.matches("[A-Za-z0-9_-]+")) {
                     throw settings.error(entry, "endpoint names may use letters, digits, '_' and '-'");
+                }
+                if (name.length() > EndpointConfig.MAX_NAME_LENGTH) {
+                    throw settings.error(entry, EndpointConfig.nameProblem(name));
+                }
+                if (!byEndpoint.containsKey(name) && byEndpoint.size() == KeeperConfig.MAX_ENDPOINTS) {
+                    throw settings.error(entry, "a keeper holds at most " + KeeperConfig.MAX_ENDPOINTS + " endpoints");
                 }
                 byEndpoint.computeIfAbsent(name, n -> new HashMap<>()).put(checkSetting(entry, rest.substring(dot + 1)), entry);
             } else {
@@ -76,7 +87,7 @@ final class RichFormat {
 
     private String checkSetting(Entry entry, String setting) {
         if (!SETTINGS.contains(setting)) {
-            throw settings.error(entry, "unknown setting '" + setting + "' (known: " + String.join(", ",
+            throw settings.error(entry, "unknown setting " + quote(setting) + " (known: " + String.join(", ",
                     new java.util.TreeSet<>(SETTINGS)) + ")");
         }
         return setting;
@@ -88,36 +99,39 @@ final class RichFormat {
         if (host == null || port == null) {
             throw settings.missing("endpoint." + name + "." + (host == null ? "host" : "port"), "missing");
         }
-        EndpointConfig.Builder b = EndpointConfig.builder(name, host.value(), settings.port(port));
+        EndpointConfig.Builder b = EndpointConfig.builder(name, settings.host(host), settings.port(port));
         with(s, "mode", e -> b.mode(mode(e)));
-        with(s, "pool-size", e -> b.poolSize(settings.integer(e, 1, 1024)));
-        with(s, "connect-timeout", e -> b.connectTimeout(settings.duration(e)));
-        with(s, "check-interval", e -> b.checkInterval(settings.duration(e)));
-        with(s, "probe-timeout", e -> b.probeTimeout(settings.duration(e)));
-        with(s, "borrow-timeout", e -> b.borrowTimeout(settings.duration(e)));
-        with(s, "validate-after-idle", e -> b.validateAfterIdle(settings.duration(e)));
-        with(s, "max-lifetime", e -> b.maxLifetime(settings.duration(e)));
-        with(s, "leak-threshold", e -> b.leakThreshold(settings.duration(e)));
+        with(s, "pool-size", e -> b.poolSize(settings.integer(e, 1, EndpointConfig.MAX_POOL_SIZE)));
+        with(s, DurationLimit.CONNECT_TIMEOUT, b::connectTimeout);
+        with(s, DurationLimit.CHECK_INTERVAL, b::checkInterval);
+        with(s, DurationLimit.PROBE_TIMEOUT, b::probeTimeout);
+        with(s, DurationLimit.BORROW_TIMEOUT, b::borrowTimeout);
+        with(s, DurationLimit.VALIDATE_AFTER_IDLE, b::validateAfterIdle);
+        with(s, DurationLimit.MAX_LIFETIME, b::maxLifetime);
+        with(s, DurationLimit.LEAK_THRESHOLD, b::leakThreshold);
         Entry probe = s.get("probe");
         if (probe != null) {
             settings.apply(probe, () -> b.probe(probe(probe, s.get("probe.send"), s.get("probe.expect"))));
         }
+        // Each part is checked on its own line first; what is left to fail is how the parts combine,
+        // reported at the last of them (the one most likely just written).
         ReconnectBackoff base = b.build().reconnect();
-        Entry anyReconnect = first(s, "reconnect.initial", "reconnect.max", "reconnect.multiplier");
-        if (anyReconnect != null) {
-            settings.apply(anyReconnect, () -> b.reconnect(new ReconnectBackoff(
-                    s.containsKey("reconnect.initial") ? settings.duration(s.get("reconnect.initial")) : base.initial(),
-                    s.containsKey("reconnect.max") ? settings.duration(s.get("reconnect.max")) : base.max(),
-                    s.containsKey("reconnect.multiplier") ? settings.decimal(s.get("reconnect.multiplier"), 1.0)
-                            : base.multiplier())));
+        Duration initial = durationOr(s, DurationLimit.RECONNECT_INITIAL, base.initial());
+        Duration max = durationOr(s, DurationLimit.RECONNECT_MAX, base.max());
+        double multiplier = s.containsKey("reconnect.multiplier") ? settings.decimal(s.get("reconnect.multiplier"), 1,
+                EndpointConfig.MAX_RECONNECT_MULTIPLIER) : base.multiplier();
+        Entry lastReconnect = last(s, "reconnect.initial", "reconnect.max", "reconnect.multiplier");
+        if (lastReconnect != null) {
+            settings.apply(lastReconnect, () -> b.reconnect(new ReconnectBackoff(initial, max, multiplier)));
         }
-        Entry anyKeepalive = first(s, "keepalive.idle", "keepalive.interval", "keepalive.count");
-        if (anyKeepalive != null) {
-            TcpKeepalive d = TcpKeepalive.DEFAULT;
-            settings.apply(anyKeepalive, () -> b.keepalive(new TcpKeepalive(
-                    s.containsKey("keepalive.idle") ? settings.duration(s.get("keepalive.idle")) : d.idle(),
-                    s.containsKey("keepalive.interval") ? settings.duration(s.get("keepalive.interval")) : d.interval(),
-                    s.containsKey("keepalive.count") ? settings.integer(s.get("keepalive.count"), 1, 100) : d.count())));
+        TcpKeepalive d = TcpKeepalive.DEFAULT;
+        Duration idle = durationOr(s, DurationLimit.KEEPALIVE_IDLE, d.idle());
+        Duration interval = durationOr(s, DurationLimit.KEEPALIVE_INTERVAL, d.interval());
+        int count = s.containsKey("keepalive.count") ? settings.integer(s.get("keepalive.count"), 1, TcpKeepalive.MAX_COUNT)
+                : d.count();
+        Entry lastKeepalive = last(s, "keepalive.idle", "keepalive.interval", "keepalive.count");
+        if (lastKeepalive != null) {
+            settings.apply(lastKeepalive, () -> b.keepalive(new TcpKeepalive(idle, interval, count)));
         }
         return b.build();
     }
@@ -129,20 +143,36 @@ final class RichFormat {
         }
     }
 
-    private static Entry first(Map<String, Entry> s, String... keys) {
+    private void with(Map<String, Entry> s, DurationLimit limit, java.util.function.Consumer<Duration> step) {
+        Entry entry = s.get(limit.setting());
+        if (entry != null) {
+            Duration value = settings.duration(entry, limit);
+            settings.apply(entry, () -> step.accept(value));
+        }
+    }
+
+    private Duration durationOr(Map<String, Entry> s, DurationLimit limit, Duration otherwise) {
+        Entry entry = s.get(limit.setting());
+        return entry == null ? otherwise : settings.duration(entry, limit);
+    }
+
+    /** Of the given settings, the one written furthest down the file, or {@code null} if none is. */
+    private static Entry last(Map<String, Entry> s, String... keys) {
+        Entry last = null;
         for (String key : keys) {
-            if (s.containsKey(key)) {
-                return s.get(key);
+            Entry entry = s.get(key);
+            if (entry != null && (last == null || entry.line() > last.line())) {
+                last = entry;
             }
         }
-        return null;
+        return last;
     }
 
     private EndpointMode mode(Entry entry) {
         return switch (entry.value().toLowerCase(Locale.ROOT)) {
             case "keep" -> EndpointMode.KEEP;
             case "short" -> EndpointMode.SHORT;
-            default -> throw settings.error(entry, "unknown mode '" + entry.value() + "' (keep or short)");
+            default -> throw settings.error(entry, "unknown mode " + quote(entry.value()) + " (keep or short)");
         };
     }
 
@@ -151,7 +181,7 @@ final class RichFormat {
         try {
             probeKind = ProbeKind.valueOf(kind.value().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw settings.error(kind, "unknown probe '" + kind.value() + "' (peek, exchange, tether or urgent)");
+            throw settings.error(kind, "unknown probe " + quote(kind.value()) + " (peek, exchange, tether or urgent)");
         }
         if (probeKind != ProbeKind.EXCHANGE) {
             return ProbeSpec.of(probeKind);

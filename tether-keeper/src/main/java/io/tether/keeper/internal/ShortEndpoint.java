@@ -32,8 +32,15 @@ final class ShortEndpoint implements Endpoint {
 
     @Override
     public void start() {
-        // Nothing is held open: UP until a borrow fails to connect, then it follows each borrow's outcome.
-        health.assume(io.tether.keeper.EndpointState.UP);
+        // Nothing is held open, so nothing proves the endpoint reachable; but a host name that does not
+        // resolve proves every borrow would fail, so it starts DOWN. After that it follows each borrow's outcome.
+        String unresolved = Connections.lookUp(config, runtime.io);
+        if (unresolved == null) {
+            health.assume(io.tether.keeper.EndpointState.UP);
+        } else {
+            health.failed(unresolved);
+            health.down(unresolved);
+        }
     }
 
     @Override
