@@ -12,6 +12,20 @@ import java.util.List;
  * rather than misread as more frames (and more errors).
  */
 public abstract class FailFastDecoder extends ByteToMessageDecoder implements PartialFrameAware {
+    /**
+     * Netty's merge cumulator grows the buffer without first dropping the bytes of frames already decoded, so
+     * a peer that ends a frame just short of half the buffer and then sends the largest frame allowed makes it
+     * hold four times the maximum frame. Dropping them first (when no decoded frame still shares the buffer)
+     * keeps what a connection holds under twice an incomplete frame plus one read.
+     */
+    private static final Cumulator COMPACTING = (alloc, cumulation, in) -> {
+        if (cumulation.readerIndex() > 0 && cumulation.writableBytes() < in.readableBytes()
+                && cumulation.refCnt() == 1 && !cumulation.isReadOnly()) {
+            cumulation.discardReadBytes();
+        }
+        return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+    };
+
     private final MemoryBudget budget;
     /** Bytes granted by the budget for the frame that has not arrived whole (its announced length). */
     private long held;
@@ -20,6 +34,7 @@ public abstract class FailFastDecoder extends ByteToMessageDecoder implements Pa
     /** {@code budget} bounds what all connections together hold for partial frames; null for no bound. */
     protected FailFastDecoder(MemoryBudget budget) {
         this.budget = budget;
+        setCumulator(COMPACTING);
     }
 
     @Override
