@@ -35,7 +35,7 @@ class BadInputTest extends ServerHarness {
     void startServerWithHealthyClient() throws Exception {
         server = start(fastServer().maxPayload(4096));
         healthy = new RawPeer(server.address());
-        healthy.hello("healthy", 50);
+        healthy.hello("healthy", 1000); // a 3 s timeout: the healthy peer must not depend on this machine's load
         presence.awaitOnline("healthy");
         timer.scheduleAtFixedRate(() -> {
             try {
