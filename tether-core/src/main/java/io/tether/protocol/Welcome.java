@@ -46,6 +46,11 @@ public record Welcome(int version, long intervalMillis, long timeoutMillis, int 
         if (interval == 0 || timeout == 0) {
             throw new ProtocolException("WELCOME with zero interval or timeout");
         }
-        return new Welcome(version, interval, timeout, frame.getInt(at + 9), frame.getLong(at + 13));
+        long maxPayload = frame.getUnsignedInt(at + 9);
+        if (maxPayload < 64 || maxPayload > Frames.MAX_MAX_PAYLOAD) {
+            throw new ProtocolException("WELCOME announces a maximum payload of " + maxPayload + " bytes; it must be"
+                    + " within 64.." + Frames.MAX_MAX_PAYLOAD);
+        }
+        return new Welcome(version, interval, timeout, (int) maxPayload, frame.getLong(at + 13));
     }
 }

@@ -75,6 +75,16 @@ class HandshakeCodecTest {
         return out;
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {0, 63, (16 << 20) + 1, 0x80000000L, 0xFFFFFFFFL})
+    void welcomeWithAMaximumPayloadOutOfRangeIsRejected(long maxPayload) {
+        ByteBuf welcome = new Welcome(1, 1000, 3000, 1024, 1).encode(ALLOC);
+        welcome.setInt(Frames.HEADER_LENGTH + 9, (int) maxPayload);
+        assertThatThrownBy(() -> Welcome.decode(welcome)).isInstanceOf(ProtocolException.class)
+                .hasMessage("WELCOME announces a maximum payload of " + maxPayload + " bytes; it must be within 64.."
+                        + (16 << 20));
+    }
+
     @Test
     void welcomeWithZeroTimeoutIsRejected() {
         assertThatThrownBy(() -> Welcome.decode(new Welcome(1, 1000, 0, 1024, 1).encode(ALLOC)))

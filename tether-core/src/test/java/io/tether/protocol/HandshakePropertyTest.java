@@ -16,6 +16,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
 /**
@@ -48,7 +49,8 @@ class HandshakePropertyTest {
 
     @Property(tries = 500)
     void welcomeDecodesMutatedWelcomesOrRefusesThem(@ForAll @LongRange(min = 1, max = 0xFFFFFFFFL) long interval,
-            @ForAll @LongRange(min = 1, max = 0xFFFFFFFFL) long timeout, @ForAll int maxPayload, @ForAll long sessionId,
+            @ForAll @LongRange(min = 1, max = 0xFFFFFFFFL) long timeout,
+            @ForAll @IntRange(min = 64, max = Frames.MAX_MAX_PAYLOAD) int maxPayload, @ForAll long sessionId,
             @ForAll("edits") List<int[]> edits) {
         Welcome welcome = new Welcome(Hello.PROTOCOL_VERSION, interval, timeout, maxPayload, sessionId);
         byte[] valid = bytes(welcome.encode(ALLOC));
