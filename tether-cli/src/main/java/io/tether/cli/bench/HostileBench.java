@@ -25,10 +25,10 @@ import picocli.CommandLine.Option;
  * ONLINE then one OFFLINE, or the server dying.
  */
 @Command(name = "hostile", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Attack a real server process with resets, garbage, mutated frames, slow dribbles and request",
-                "floods while healthy clients ping it; measure their round trips and the server's CPU and memory, and",
-                "check its presence events: one ONLINE then one OFFLINE per session, no ghosts, no healthy client lost.",
-                "Prints key=value lines; exit code 1 when an invariant broke."})
+        description = "Attack a real server process with resets, garbage, mutated frames, slow dribbles and request "
+                + "floods while healthy clients ping it; measure their round trips and the server's CPU and memory, and "
+                + "check its presence events: one ONLINE then one OFFLINE per session, no ghosts, no healthy client lost. "
+                + "Prints key=value lines; exit code 1 when an invariant broke.")
 final class HostileBench implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -260,6 +260,7 @@ final class HostileRun {
         figures.put(prefix + "pings", window.pings());
         figures.put(prefix + "pongs", window.pongs());
         figures.put(prefix + "missing", window.missing());
+        figures.put(prefix + "rtt.mean.ms", ms(Math.round(rtt.getMean())));
         figures.put(prefix + "rtt.p50.ms", ms(rtt.getValueAtPercentile(50)));
         figures.put(prefix + "rtt.p99.ms", ms(rtt.getValueAtPercentile(99)));
         figures.put(prefix + "rtt.p999.ms", ms(rtt.getValueAtPercentile(99.9)));

@@ -113,6 +113,6 @@ final class PresenceAudit {
     }
 
     Map<String, Long> offlineByReason() {
-        return Map.copyOf(offlineByReason);
+        return new TreeMap<>(offlineByReason);
     }
 }
