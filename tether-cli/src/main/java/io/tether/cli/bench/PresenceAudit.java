@@ -43,8 +43,10 @@ final class PresenceAudit {
     void accept(String type, long sessionId, String clientId, String reason, long at) {
         switch (type) {
             case "ONLINE" -> {
-                if (online.containsKey(sessionId) || ended.contains(sessionId)) {
+                if (online.containsKey(sessionId)) {
                     violation("a second ONLINE for session " + sessionId + " (" + clientId + ")");
+                } else if (ended.contains(sessionId)) {
+                    violation("ONLINE after the OFFLINE of session " + sessionId + " (" + clientId + ")");
                 } else {
                     online.put(sessionId, new Online(clientId, at));
                     sessions++;
