@@ -13,9 +13,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import picocli.CommandLine;
 
 /**
@@ -74,6 +77,8 @@ final class Attacks {
     private final Map<Kind, LongAdder> done = new EnumMap<>(Kind.class);
     private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    /** Milliseconds from connect until the server ended a dribbled HELLO: the handshake deadline as enforced. */
+    private final Recorder helloCut = new Recorder(3);
     private volatile boolean stopping;
 
     Attacks(InetSocketAddress target, Duration replyWait, Duration dribbleStep, Duration dribbleFor) {
@@ -97,6 +102,11 @@ final class Attacks {
 
     long done(Kind kind) {
         return done.get(kind).sum();
+    }
+
+    /** See {@link #helloCut}; call once, at the end. */
+    Histogram helloCutMillis() {
+        return helloCut.getIntervalHistogram();
     }
 
     /** What the server answered, as {@code kind.answer} to count, sorted by name. */
@@ -222,8 +232,9 @@ final class Attacks {
     /** A HELLO a byte at a time; between bytes it listens, so the server's GOAWAY ends it at once. */
     private String dribbleHello() throws IOException {
         byte[] hello = RawConnection.hello(id(Kind.DRIBBLE_HELLO));
-        long end = System.nanoTime() + dribbleFor.toNanos();
         try (RawConnection connection = RawConnection.open(target)) {
+            long connected = System.nanoTime();
+            long end = connected + dribbleFor.toNanos();
             for (int i = 0; i < hello.length; i++) {
                 if (stopping) {
                     return "stopped";
@@ -236,6 +247,7 @@ final class Attacks {
                 }
                 String answer = connection.answer(dribbleStep);
                 if (!answer.equals("open")) {
+                    helloCut.recordValue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connected));
                     return answer;
                 }
             }

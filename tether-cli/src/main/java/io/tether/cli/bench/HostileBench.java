@@ -78,8 +78,8 @@ final class HostileBench implements Callable<Integer> {
     Duration dribbleStep = Duration.ofMillis(500);
 
     @Option(names = "--dribble-for", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
-            description = "Longest one dribble lasts. Default: 8s.")
-    Duration dribbleFor = Duration.ofSeconds(8);
+            description = "Longest one dribble lasts. Default: 12s.")
+    Duration dribbleFor = Duration.ofSeconds(12);
 
     @Option(names = "--reply-wait", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "How long a fast attack waits for the server's answer before its reset. Default: 300ms.")

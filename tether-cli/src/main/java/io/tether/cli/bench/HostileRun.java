@@ -243,6 +243,12 @@ final class HostileRun {
         }
         figures.put("attacks.total", total);
         attacks.answers().forEach((answer, count) -> figures.put("answers." + answer, count));
+        Histogram cut = attacks.helloCutMillis();
+        if (cut.getTotalCount() > 0) {
+            figures.put("dribble-hello.cut.min.ms", cut.getMinValue());
+            figures.put("dribble-hello.cut.max.ms", cut.getMaxValue());
+            figures.put("handshake-deadline.ms", Math.min(10_000, options.policy.timeout().toMillis()));
+        }
         if (!floods.isEmpty()) {
             figures.put("flood.connections", floods.size());
             figures.put("flood.sessions", floods.stream().mapToLong(f -> f.sessions.sum()).sum());
