@@ -32,6 +32,8 @@ class HostileBenchTest {
         // The server cut what it must cut: garbage before a HELLO, and a HELLO still dribbling at the handshake deadline.
         assertThat(Long.parseLong(figures.getOrDefault("answers.garbage.goaway.PROTOCOL_ERROR", "0"))).isPositive();
         assertThat(Long.parseLong(figures.getOrDefault("answers.dribble-hello.goaway.PROTOCOL_ERROR", "0"))).isPositive();
+        assertThat(Long.parseLong(figures.get("dribble-hello.cut.min.ms"))).isGreaterThanOrEqualTo(3_000);
+        assertThat(Long.parseLong(figures.get("dribble-hello.cut.max.ms"))).isLessThan(4_000); // deadline 3 s from accept
         // Two connections flooded REQUESTs, were told RATE_LIMITED, and came back after the server ended them.
         assertThat(Long.parseLong(figures.get("flood.responses"))).isPositive();
         assertThat(Long.parseLong(figures.get("flood.rate-limited"))).isPositive();
