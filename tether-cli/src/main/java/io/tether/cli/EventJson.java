@@ -8,13 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One event as one line of JSON, for {@code --events jsonl}. */
-final class EventJson {
+public final class EventJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private EventJson() {
     }
 
-    static String line(PresenceEvent event) {
+    public static String line(PresenceEvent event) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("event", event.type().name());
         json.put("clientId", event.clientId());

@@ -6,7 +6,7 @@ import java.util.concurrent.CountDownLatch;
  * How a long-running command ends: on SIGINT or SIGTERM the JVM runs the clean-up (a graceful goodbye to
  * every peer), and the command's main thread, waiting here, returns.
  */
-final class UntilSignalled {
+public final class UntilSignalled {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private UntilSignalled() {
@@ -26,7 +26,7 @@ final class UntilSignalled {
     }
 
     /** Arms and waits: for commands whose work all happens on other threads. */
-    static void run(Runnable cleanUp) throws InterruptedException {
+    public static void run(Runnable cleanUp) throws InterruptedException {
         arm(cleanUp).await();
     }
 

@@ -164,7 +164,7 @@ final class LoadBench implements Callable<Integer> {
      * garbage in the first seconds, and a baseline taken before that would understate what the connections
      * cost. Waits until RSS moved by at most 256 KiB over one second, or 10 s.
      */
-    private static long settledRss(ProcessMeter server) throws IOException {
+    static long settledRss(ProcessMeter server) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         long[] recent = new long[5];
         for (int sample = 0; ; sample++) {
