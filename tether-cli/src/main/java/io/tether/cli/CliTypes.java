@@ -1,13 +1,19 @@
 package io.tether.cli;
 
 import io.tether.heartbeat.HeartbeatProfile;
+import io.tether.protocol.ClientIds;
 import io.tether.util.Durations;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Converters that turn flag values into types, each failing with a message fit for one line. */
+/**
+ * Converters that turn flag values into types, each failing with a message fit for one line. They quote
+ * what the user typed as it is: the usage-error handler makes the whole line safe ({@code TetherCommand}).
+ */
 public final class CliTypes {
     private CliTypes() {
     }
@@ -18,18 +24,43 @@ public final class CliTypes {
             try {
                 return Durations.parse(value);
             } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not a duration (use e.g. 500ms, 3s, 1m, 2h)");
+            }
+        }
+    }
+
+    /** Checks a profile name and keeps it as its canonical id, which is what help shows as the default. */
+    public static final class ProfileConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return HeartbeatProfile.named(value).id();
+            } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
         }
     }
 
-    static final class ProfileConverter implements ITypeConverter<HeartbeatProfile> {
+    /** A client id, held to the one rule the client's builder and the server apply ({@link ClientIds}). */
+    static final class ClientIdConverter implements ITypeConverter<String> {
         @Override
-        public HeartbeatProfile convert(String value) {
+        public String convert(String value) {
+            String problem = ClientIds.problem(value);
+            if (problem != null) {
+                throw new TypeConversionException(problem); // names index and code point, never echoes the id
+            }
+            return value;
+        }
+    }
+
+    /** An address to bind: an IP literal or a name that resolves now, so a bad one is a usage error. */
+    static final class BindAddressConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
             try {
-                return HeartbeatProfile.named(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+                return InetAddress.getByName(value).getHostAddress();
+            } catch (UnknownHostException | SecurityException e) {
+                throw new TypeConversionException("'" + value + "' is not an IP address or a host name that resolves");
             }
         }
     }

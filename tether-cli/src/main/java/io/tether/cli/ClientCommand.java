@@ -5,7 +5,9 @@ import io.tether.client.ClientState;
 import io.tether.client.TetherClient;
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.retry.ReconnectBackoff;
+import io.tether.util.LogSafe;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = {"Connect to a Tether server and stay connected until Ctrl-C.",
                 "Prints state changes and heartbeat round trips; each line typed on stdin is sent as DATA,",
-                "and what the server sends is printed."})
+                "and what the server sends is printed. Exits with 1 if the server replaces this client (another",
+                "client connected with its id) or refuses it for good (an id or protocol version it does not accept)."})
 final class ClientCommand implements Callable<Integer> {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
@@ -35,21 +39,25 @@ final class ClientCommand implements Callable<Integer> {
             description = "Server to connect to; repeat for failover, tried in order.")
     List<InetSocketAddress> servers;
 
-    @Option(names = "--id", required = true, paramLabel = "CLIENT_ID", description = "This client's id.")
+    @Option(names = "--id", required = true, paramLabel = "CLIENT_ID", converter = CliTypes.ClientIdConverter.class,
+            description = "This client's id: 1 to 255 bytes of UTF-8, no control or format characters.")
     String id;
 
     @Mixin
-    HeartbeatOptions heartbeat;
+    HeartbeatOptions heartbeat = new HeartbeatOptions(HeartbeatProfile.STANDARD);
 
     @Option(names = "--backoff-initial", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "First reconnect delay ceiling. Default: 200ms.")
+    @Within(min = "1ms", max = "1h")
     Duration backoffInitial = ReconnectBackoff.DEFAULT.initial();
 
     @Option(names = "--backoff-max", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Largest reconnect delay. Default: 30s.")
+    @Within(min = "1ms", max = "24h")
     Duration backoffMax = ReconnectBackoff.DEFAULT.max();
 
-    @Option(names = "--backoff-multiplier", paramLabel = "X", description = "Growth per failed attempt. Default: 2.")
+    @Option(names = "--backoff-multiplier", paramLabel = "X", description = "Growth per failed attempt. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "100")
     double backoffMultiplier = ReconnectBackoff.DEFAULT.multiplier();
 
     @Option(names = "--quiet-rtt", description = "Do not print every heartbeat round trip.")
@@ -70,15 +78,23 @@ final class ClientCommand implements Callable<Integer> {
             Logging.quietLibrary(); // this command narrates state changes itself
         }
         PrintStream out = System.out;
+        // The exit code: 0 once a signal has closed the client, 1 when the client ended by itself (CLOSED is
+        // final: replaced, or refused for a reason another attempt cannot change).
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        CompletableFuture<Void> stopping = new CompletableFuture<>();
         TetherClient.Builder builder = TetherClient.builder()
                 .clientId(id)
-                .heartbeat(heartbeat.resolve(spec.commandLine(), HeartbeatProfile.STANDARD))
+                .heartbeat(heartbeat.resolve(spec.commandLine()))
                 .reconnectBackoff(backoff)
-                .messageHandler(payload -> print(out, "< " + new String(payload, StandardCharsets.UTF_8)))
+                .messageHandler(payload -> print(out, "< " + LogSafe.text(new String(payload, StandardCharsets.UTF_8))))
                 .listener(new ClientListener() {
                     @Override
                     public void stateChanged(ClientState previous, ClientState current, String reason) {
                         print(out, current + " (" + reason + ")");
+                        if (current == ClientState.CLOSED && !stopping.isDone()) {
+                            System.err.println(spec.qualifiedName() + ": " + LogSafe.text(id) + " stopped: " + reason);
+                            exit.complete(1);
+                        }
                     }
 
                     @Override
@@ -90,18 +106,30 @@ final class ClientCommand implements Callable<Integer> {
                 });
         servers.forEach(builder::server);
         TetherClient client = builder.build();
-        UntilSignalled signal = UntilSignalled.arm(client::close);
+        UntilSignalled.arm(() -> {
+            stopping.complete(null);
+            client.close();
+            exit.complete(0);
+        });
         client.start();
+        Thread stdin = new Thread(() -> sendLines(client, out), "tether-stdin");
+        stdin.setDaemon(true); // blocked in a read when the client ends: must not keep the process alive
+        stdin.start();
+        return exit.get();
+    }
 
+    /** Sends each line of stdin as DATA; when stdin closes (or was never there) the connection stays. */
+    private static void sendLines(TetherClient client, PrintStream out) {
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        for (String line = stdin.readLine(); line != null; line = stdin.readLine()) {
-            String text = line;
-            client.send(text.getBytes(StandardCharsets.UTF_8)).whenComplete((ok, failure) ->
-                    print(out, failure == null ? "> " + text : "! not sent: " + failure.getMessage()));
+        try {
+            for (String line = stdin.readLine(); line != null; line = stdin.readLine()) {
+                String text = line;
+                client.send(text.getBytes(StandardCharsets.UTF_8)).whenComplete((ok, failure) ->
+                        print(out, failure == null ? "> " + LogSafe.text(text) : "! not sent: " + failure.getMessage()));
+            }
+        } catch (IOException e) {
+            print(out, "! stdin: " + e.getMessage());
         }
-        // stdin closed (or never there): keep the connection until Ctrl-C.
-        signal.await();
-        return 0;
     }
 
     private static void print(PrintStream out, String line) {

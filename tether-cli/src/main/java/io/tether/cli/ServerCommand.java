@@ -29,18 +29,21 @@ final class ServerCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to bind. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--host", paramLabel = "ADDRESS", converter = CliTypes.BindAddressConverter.class,
+            description = "Address to bind. Default: ${DEFAULT-VALUE}.")
     String host = "0.0.0.0";
 
-    @Option(names = "--port", paramLabel = "PORT", description = "Tether protocol port. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--port", paramLabel = "PORT", description = "Tether protocol port, 0 for any free one. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "0", max = "65535")
     int port = 7000;
 
     @Option(names = "--legacy-port", paramLabel = "PORT",
             description = "Also accept classic clients (8-byte little-endian {type, length} header) on this port.")
+    @Within(min = "0", max = "65535")
     Integer legacyPort;
 
     @Mixin
-    HeartbeatOptions heartbeat;
+    HeartbeatOptions heartbeat = new HeartbeatOptions(HeartbeatProfile.STANDARD);
 
     @Option(names = "--events", paramLabel = "FORMAT",
             description = "text: log lines; jsonl: one JSON object per ONLINE/OFFLINE on stdout. Default: ${DEFAULT-VALUE}.")
@@ -48,6 +51,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--summary-every", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "How often to log a one-line summary (0ms = never). Default: 10s.")
+    @Within(min = "0ms", max = "24h")
     Duration summaryEvery = Duration.ofSeconds(10);
 
     enum Detector { fixed, phi }
@@ -56,33 +60,32 @@ final class ServerCommand implements Callable<Integer> {
             description = "fixed: offline after the heartbeat timeout; phi: phi-accrual, learns each client's rhythm. Default: ${DEFAULT-VALUE}.")
     Detector detector = Detector.fixed;
 
-    @Option(names = "--phi-threshold", paramLabel = "PHI", description = "Phi threshold (2..20). Default: 8.")
+    @Option(names = "--phi-threshold", paramLabel = "PHI", description = "Phi threshold (2..20). Default: ${DEFAULT-VALUE}.")
+    @Within(min = "2", max = "20")
     double phiThreshold = PhiAccrual.defaults().threshold();
 
     @Option(names = "--phi-min-std", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Floor for the measured deviation. Default: 100ms.")
+    @Within(min = "1ms", max = "1h")
     Duration phiMinStd = PhiAccrual.defaults().minStdDeviation();
 
     @Option(names = "--phi-pause", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Acceptable heartbeat pause. Default: one heartbeat interval.")
+    @Within(min = "0ms", max = "24h")
     Duration phiPause;
 
-    @Option(names = "--phi-window", paramLabel = "N", description = "Samples in the estimate (4..1000). Default: 32.")
+    @Option(names = "--phi-window", paramLabel = "N", description = "Samples in the estimate (4..1000). Default: ${DEFAULT-VALUE}.")
+    @Within(min = "4", max = "1000")
     int phiWindow = PhiAccrual.defaults().window();
 
-    @Option(names = "--threads", paramLabel = "N", description = "Event loop threads. Default: one per core.")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Event loop threads (1..256). Default: one per core (${DEFAULT-VALUE}).")
+    @Within(min = "1", max = "256", why = "one event loop per core is the most that helps")
+    int threads = Math.min(256, Runtime.getRuntime().availableProcessors());
 
     @Override
     public Integer call() throws Exception {
-        HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine(), HeartbeatProfile.STANDARD);
-        checkPort(port, "--port");
-        if (legacyPort != null) {
-            checkPort(legacyPort, "--legacy-port");
-        }
-        if (threads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
-        }
+        HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine());
         PrintStream out = System.out;
         TetherServer.Builder builder = TetherServer.builder().host(host).port(port).heartbeat(policy).eventLoopThreads(threads)
                 .messageHandler((session, payload) -> log.info("{} sent {} bytes", session.clientId(), payload.length));
@@ -121,12 +124,6 @@ final class ServerCommand implements Callable<Integer> {
             server.close();
         });
         return 0;
-    }
-
-    private void checkPort(int value, String flag) {
-        if (value < 0 || value > 65535) {
-            throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be within 0..65535, got " + value);
-        }
     }
 
     static String summaryLine(ServerStats stats) {

@@ -2,7 +2,9 @@ package io.tether.cli;
 
 import io.tether.cli.bench.BenchCommand;
 import io.tether.cli.demo.DemoCommand;
+import io.tether.util.LogSafe;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +18,8 @@ import picocli.CommandLine.Command;
 public final class TetherCommand implements Runnable {
     /** Exit code for a bad flag or value. */
     public static final int USAGE_ERROR = 2;
+    /** Longest error line: room for the longest of our own messages, but a bound on quoted user text. */
+    private static final int MAX_LINE = 600;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -32,21 +36,37 @@ public final class TetherCommand implements Runnable {
     static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new TetherCommand());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionStrategy(parsed -> {
+            Bounds.check(parsed); // ranges are part of parsing: nothing runs with a value out of range
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cli.setParameterExceptionHandler((ex, arguments) -> {
             // One line, not a page of usage: the user asked for something specific and got it wrong.
             PrintWriter err = ex.getCommandLine().getErr();
             String command = ex.getCommandLine().getCommandSpec().qualifiedName();
-            err.println(command + ": " + ex.getMessage() + " (see '" + command + " --help')");
+            err.println(LogSafe.text(command + ": " + ex.getMessage() + suggestion(ex)
+                    + " (see '" + command + " --help')", MAX_LINE));
             err.flush();
             return USAGE_ERROR;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            err.println(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+            err.println(LogSafe.text(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage(), MAX_LINE));
             err.flush();
             return 1;
         });
         return cli;
+    }
+
+    /** Picocli's nearest match for a misspelt option or subcommand, as "; did you mean ...?". */
+    private static String suggestion(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            List<String> near = unmatched.getSuggestions(); // nearest first
+            if (!near.isEmpty()) {
+                return "; did you mean " + near.get(0) + "?";
+            }
+        }
+        return "";
     }
 
     @Override

@@ -5,6 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.tether.protocol.CloseReason;
+import io.tether.protocol.Frames;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -136,6 +141,73 @@ class CliProcessIT {
         for (JsonNode event : json(server)) {
             assertThat(event.fieldNames()).toIterable()
                     .contains("event", "clientId", "sessionId", "remote", "reason", "at");
+        }
+    }
+
+    @Test
+    void clientThatIsReplacedExitsInsteadOfFightingForItsId() throws Exception {
+        int port = freePort();
+        Running server = tether("server", "--host", "127.0.0.1", "--port", String.valueOf(port), "--events", "jsonl");
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.err().stream().anyMatch(l -> l.contains("listening")));
+        Running older = tether("client", "--server", "127.0.0.1:" + port, "--id", "twin", "--quiet-rtt");
+        await().atMost(Duration.ofSeconds(30)).until(() -> older.saw("ONLINE (connected"));
+
+        Running newer = tether("client", "--server", "127.0.0.1:" + port, "--id", "twin", "--quiet-rtt");
+
+        assertThat(older.process().waitFor(30, TimeUnit.SECONDS)).as("the replaced client exits").isTrue();
+        assertThat(older.process().exitValue()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> older.err().size() == 1);
+        assertThat(older.err().get(0)).startsWith("tether client: twin stopped: ").contains("REPLACED");
+        await().atMost(Duration.ofSeconds(10)).until(() -> newer.saw("ONLINE (connected"));
+        assertThat(newer.process().isAlive()).isTrue();
+    }
+
+    @Test
+    void clientRefusedForGoodExitsWithTheServersReason() throws Exception {
+        try (ServerSocket refusing = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Thread refuser = new Thread(() -> refuseEveryHello(refusing), "refusing-server");
+            refuser.setDaemon(true);
+            refuser.start();
+
+            Running client = tether("client", "--server", "127.0.0.1:" + refusing.getLocalPort(), "--id", "old-timer");
+
+            assertThat(client.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.process().exitValue()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> client.err().size() == 1);
+            assertThat(client.err().get(0)).startsWith("tether client: old-timer stopped: refused by 127.0.0.1:")
+                    .contains("PROTOCOL_ERROR - unsupported protocol version 1");
+        }
+    }
+
+    /** Answers each connection's HELLO as a server of another protocol version would: GOAWAY, then close. */
+    private static void refuseEveryHello(ServerSocket listener) {
+        ByteBuf frame = Frames.goAway(UnpooledByteBufAllocator.DEFAULT, CloseReason.PROTOCOL_ERROR,
+                "unsupported protocol version 1; this peer speaks 2");
+        byte[] goAway = new byte[frame.readableBytes()];
+        frame.readBytes(goAway);
+        frame.release();
+        while (!listener.isClosed()) {
+            try (Socket socket = listener.accept()) {
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                in.skipNBytes(2);
+                in.skipNBytes(in.readInt());
+                socket.getOutputStream().write(goAway);
+                in.read(); // the client closes first
+            } catch (IOException closedOrGone) {
+                // next connection, or the test is over
+            }
+        }
+    }
+
+    @Test
+    void serverWhosePortIsTakenSaysWhichAddress() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Running server = tether("server", "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()));
+
+            assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.process().exitValue()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.err().stream().anyMatch(l ->
+                    l.startsWith("tether server: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ")));
         }
     }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -17,30 +20,82 @@ class UsageErrorTest {
             "server --heartbeat-interval fast                        | 'fast' is not a duration",
             "server --profile turbo                                  | unknown heartbeat profile 'turbo'",
             "server --heartbeat-interval 5s --heartbeat-timeout 2s   | must not be shorter than the interval",
-            "server --port 70000                                     | --port must be within 0..65535",
-            "server --detector phi --phi-threshold 50                | phi threshold must be within 2..20",
+            "server --port 70000                                     | --port must be within 0..65535, got 70000",
+            "server --legacy-port 70000                              | --legacy-port must be within 0..65535, got 70000",
+            "server --host 999.1.1.1                                 | '999.1.1.1' is not an IP address or a host name that resolves",
+            "server --threads 100000                                 | --threads must be within 1..256, got 100000",
+            "server --threads 0                                      | --threads must be within 1..256, got 0",
+            "server --summary-every 25h                              | --summary-every must be within 0ms..24h, got 25h",
+            "server --heartbeat-interval 2h                          | --heartbeat-interval must be within 1ms..1h, got 2h",
+            "server --detector phi --phi-threshold 50                | --phi-threshold must be within 2..20, got 50",
+            "server --phi-threshold NaN                              | --phi-threshold must be within 2..20, got NaN",
+            "server --phi-window 3                                   | --phi-window must be within 4..1000, got 3",
             "server --detector magic                                 | Invalid value for option '--detector'",
+            "server --porrt 8                                        | did you mean --port?",
+            "server --heartbeat-intervall 2s                         | did you mean --heartbeat-interval?",
+            "servr                                                   | did you mean server?",
             "client --server 127.0.0.1 --id a                        | '127.0.0.1' is not host:port",
             "client --server 127.0.0.1:7000                          | Missing required option: '--id",
-            "client --server 127.0.0.1:7000 --id a --backoff-multiplier 0.5 | multiplier >= 1",
+            "client --server 127.0.0.1:7000 --id a --backoff-multiplier 0.5 | --backoff-multiplier must be within 1..100, got 0.5",
+            "client --server 127.0.0.1:7000 --id a --backoff-max 25h | --backoff-max must be within 1ms..24h, got 25h",
             "demo --heartbeat-timeout 1x                             | '1x' is not a duration",
             "keep --once                                             | Missing required option: '--config=FILE'",
             "keep --config no-such-file.properties                   | cannot read --config no-such-file.properties",
-            "bench load --per-process 30000                          | --per-process must be within 1..19500",
+            "bench load --per-process 30000                          | --per-process must be within 1..19500, got 30000",
             "bench load --protocol smtp                              | Invalid value for option '--protocol'",
-            "bench load --interval 1ms                               | --interval must be at least 10ms",
-            "bench storm --clients 0                                 | --clients must be at least 1",
+            "bench load --interval 1ms                               | --interval must be within 10ms..1h, got 1ms",
+            "bench storm --clients 0                                 | --clients must be within 1..10000000, got 0",
+            "bench detection --threads 65                            | --threads must be within 1..64, got 65",
+            "bench faults --profile turbo                            | unknown heartbeat profile 'turbo'",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
+        assertUsageError(expected, args.trim().split("\\s+"));
+    }
+
+    @Test
+    void clientIdsAreHeldToTheOneRuleBeforeAnythingConnects() {
+        assertUsageError("Invalid value for option '--id': client id is empty", "client", "--server", "127.0.0.1:7000", "--id", "");
+        assertUsageError("client id has the control character U+0009 at index 3", "client", "--server", "127.0.0.1:7000",
+                "--id", "tab\there");
+        assertUsageError("client id is 300 UTF-8 bytes, more than 255", "client", "--server", "127.0.0.1:7000",
+                "--id", "x".repeat(300));
+    }
+
+    @Test
+    void userTextInAnErrorCannotBreakItsLine() {
+        String line = assertUsageError("is not a duration", "server", "--heartbeat-interval", "1s\nFORGED: all clear");
+        assertThat(line).contains("1s\\nFORGED");
+    }
+
+    @Test
+    void helpShowsEachCommandsRealDefaults() {
+        assertThat(help("server")).contains("Default: standard.").contains("Default: 7000.");
+        assertThat(help("client")).contains("Default: standard.").contains("Default: 2.0.");
+        assertThat(help("demo")).contains("Default: strict.");
+        Deque<CommandLine> commands = new ArrayDeque<>(TetherCommand.newCommandLine().getSubcommands().values());
+        while (!commands.isEmpty()) {
+            CommandLine command = commands.pop();
+            commands.addAll(command.getSubcommands().values());
+            assertThat(command.getUsageMessage()).as(command.getCommandSpec().qualifiedName()).doesNotContain("null");
+        }
+    }
+
+    private static String help(String command) {
+        return TetherCommand.newCommandLine().getSubcommands().get(command).getUsageMessage().replaceAll("\\s+", " ");
+    }
+
+    /** Runs the command line in this process; returns its one line on stderr after checking it and exit code 2. */
+    private static String assertUsageError(String expected, String... args) {
         StringWriter err = new StringWriter();
         CommandLine cli = TetherCommand.newCommandLine();
         cli.setErr(new PrintWriter(err));
         cli.setOut(new PrintWriter(new StringWriter()));
 
-        int exit = cli.execute(args.trim().split("\\s+"));
+        int exit = cli.execute(args);
 
-        assertThat(exit).isEqualTo(2);
+        assertThat(exit).as(err.toString()).isEqualTo(2);
         assertThat(err.toString().lines()).hasSize(1);
         assertThat(err.toString()).contains(expected).contains("--help");
+        return err.toString();
     }
 }

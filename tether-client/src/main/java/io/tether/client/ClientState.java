@@ -8,6 +8,10 @@ public enum ClientState {
     ONLINE,
     /** The connection was lost or refused; retrying with backoff. */
     RECONNECTING,
-    /** Closed by the application, or replaced by another client with the same id; final. */
+    /**
+     * Final: closed by the application, replaced by another client with the same id (GOAWAY REPLACED), or
+     * refused by the server for a reason another attempt cannot change (its HELLO answered with GOAWAY
+     * PROTOCOL_ERROR: an id or version the server does not accept). The listener's reason says which.
+     */
     CLOSED
 }

@@ -2,6 +2,7 @@ package io.tether.cli.bench;
 
 import io.tether.cli.CliTypes;
 import io.tether.cli.Logging;
+import io.tether.cli.Within;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
@@ -34,20 +35,19 @@ import picocli.CommandLine.Option;
         description = "Measure how late silent clients are declared offline (server and clients in this process).")
 final class DetectionBench implements Callable<Integer> {
     @Option(names = "--clients", description = "Silent clients, all at once (each uses 2 file descriptors). Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "9000", why = "two file descriptors each, 20,000 per process")
     int clients = 1000;
 
     @Option(names = "--timeout", converter = CliTypes.DurationConverter.class, description = "Heartbeat timeout. Default: 2s.")
+    @Within(min = "3ms", max = "1h")
     Duration timeout = Duration.ofSeconds(2);
 
     @Option(names = "--threads", description = "Server event loop threads. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "64")
     int threads = 2;
 
     @Override
     public Integer call() throws Exception {
-        if (clients < 1 || clients > 9000) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--clients must be within 1..9000 (two file descriptors each, 20,000 per process)");
-        }
         Logging.quietLibrary();
         Map<String, Long> lastByteSent = new ConcurrentHashMap<>();
         long[] lateness = new long[clients];

@@ -1,5 +1,7 @@
 package io.tether.cli.bench;
 
+import io.tether.cli.CliTypes;
+import io.tether.cli.Within;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.util.Durations;
@@ -31,7 +33,7 @@ final class FaultsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--profile", description = "Heartbeat profile. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--profile", converter = CliTypes.ProfileConverter.class, description = "Heartbeat profile. Default: ${DEFAULT-VALUE}.")
     String profile = "standard";
 
     @Option(names = "--scenarios", split = ",", description = "Which scenarios. Default: all.")
@@ -41,9 +43,11 @@ final class FaultsCommand implements Callable<Integer> {
     List<Detector> detectors = Arrays.asList(Detector.values());
 
     @Option(names = "--silent", description = "Silent peers in the silent scenario. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "9500", why = "one process, 20,000 open files")
     int silent = 10_000;
 
     @Option(names = "--live", description = "Live peers beside the faulty ones. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "9500", why = "one process, 20,000 open files")
     int live = 9_000;
 
     @Option(names = "--write", paramLabel = "FILE", description = "Also write the table, with the command, to this Markdown file.")

@@ -3,6 +3,7 @@ package io.tether.cli.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tether.cli.CliTypes;
 import io.tether.cli.Logging;
+import io.tether.cli.Within;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -38,32 +39,40 @@ final class LoadBench implements Callable<Integer> {
     InetSocketAddress target = InetSocketAddress.createUnresolved("127.0.0.1", 7000);
 
     @Option(names = "--connections", paramLabel = "N", description = "Connections to hold. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "10000000")
     int connections = 1000;
 
     @Option(names = "--interval", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Ping interval on each connection. Default: 1s.")
+    @Within(min = "10ms", max = "1h")
     Duration interval = Duration.ofSeconds(1);
 
     @Option(names = "--connect-rate", paramLabel = "N", description = "New connections a second. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "1000000")
     int connectRate = 4000;
 
     @Option(names = "--warmup", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Pinging before the measured window. Default: 15s.")
+    @Within(min = "0ms", max = "24h")
     Duration warmup = Duration.ofSeconds(15);
 
     @Option(names = "--duration", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "The measured window. Default: 30s.")
+    @Within(min = "1s", max = "24h")
     Duration duration = Duration.ofSeconds(30);
 
     @Option(names = "--server-pid", paramLabel = "PID",
             description = "The server's process id: adds its CPU per ping and RSS per connection.")
+    @Within(min = "1")
     Long serverPid;
 
     @Option(names = "--threads", paramLabel = "N", description = "Event loop threads per process. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "64")
     int threads = 1;
 
     @Option(names = "--per-process", paramLabel = "N",
             description = "Most connections one process holds. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "19500", why = "20,000 open files a process")
     int perProcess = 19_000;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
@@ -74,11 +83,6 @@ final class LoadBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        check(connections >= 1, "--connections must be at least 1");
-        check(perProcess >= 1 && perProcess <= 19_500, "--per-process must be within 1..19500 (20,000 open files a process)");
-        check(connectRate >= 1, "--connect-rate must be at least 1");
-        check(threads >= 1 && threads <= 64, "--threads must be within 1..64");
-        check(!interval.isNegative() && interval.toMillis() >= 10, "--interval must be at least 10ms");
         Logging.quietLibrary();
         PrintStream out = System.out;
         ProcessMeter server = serverPid == null ? null : new ProcessMeter(serverPid);
@@ -230,11 +234,5 @@ final class LoadBench implements Callable<Integer> {
 
     private static double ms(long nanos) {
         return nanos / 1e6;
-    }
-
-    private void check(boolean condition, String message) {
-        if (!condition) {
-            throw new CommandLine.ParameterException(spec.commandLine(), message);
-        }
     }
 }

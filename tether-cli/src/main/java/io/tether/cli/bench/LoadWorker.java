@@ -1,6 +1,7 @@
 package io.tether.cli.bench;
 
 import io.tether.cli.CliTypes;
+import io.tether.cli.Within;
 import io.tether.cli.Logging;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -24,15 +25,19 @@ final class LoadWorker implements Callable<Integer> {
     InetSocketAddress target;
 
     @Option(names = "--connections", required = true)
+    @Within(min = "1", max = "19500", why = "20,000 open files a process")
     int connections;
 
     @Option(names = "--interval", required = true, converter = CliTypes.DurationConverter.class)
+    @Within(min = "10ms", max = "1h")
     Duration interval;
 
     @Option(names = "--connect-rate", required = true)
+    @Within(min = "1", max = "1000000")
     int connectRate;
 
     @Option(names = "--threads", required = true)
+    @Within(min = "1", max = "64")
     int threads;
 
     @Option(names = "--id-prefix", required = true)

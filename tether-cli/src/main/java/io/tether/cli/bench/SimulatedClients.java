@@ -1,6 +1,7 @@
 package io.tether.cli.bench;
 
 import io.tether.cli.CliTypes;
+import io.tether.cli.Within;
 import io.tether.heartbeat.HeartbeatPolicy;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -12,15 +13,18 @@ final class SimulatedClients {
     InetSocketAddress server;
 
     @Option(names = "--count", required = true)
+    @Within(min = "1", max = "19500", why = "20,000 open files a process")
     int count;
 
     @Option(names = "--prefix", required = true)
     String prefix;
 
     @Option(names = "--interval", required = true, converter = CliTypes.DurationConverter.class)
+    @Within(min = "1ms", max = "1h")
     Duration interval;
 
     @Option(names = "--timeout", required = true, converter = CliTypes.DurationConverter.class)
+    @Within(min = "1ms", max = "24h")
     Duration timeout;
 
     /** The server's address, resolved (the option keeps it unresolved, as typed). */

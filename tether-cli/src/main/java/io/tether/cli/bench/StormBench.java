@@ -1,6 +1,7 @@
 package io.tether.cli.bench;
 
 import io.tether.cli.CliTypes;
+import io.tether.cli.Within;
 import io.tether.cli.bench.Processes.Child;
 import io.tether.util.Durations;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,37 +26,36 @@ import picocli.CommandLine.Option;
         description = "Restart a server under N connected clients and time how long until all are back online.")
 final class StormBench implements Callable<Integer> {
     @Option(names = "--clients", paramLabel = "N", description = "Clients. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "10000000")
     int clients = 19_000;
 
     @Option(names = "--per-process", paramLabel = "N", description = "Most clients one process holds. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "19500", why = "20,000 open files a process")
     int perProcess = 19_000;
 
     @Option(names = "--heartbeat-interval", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Default: 1s.")
+    @Within(min = "10ms", max = "1h")
     Duration interval = Duration.ofSeconds(1);
 
     @Option(names = "--heartbeat-timeout", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Default: 3s.")
+    @Within(min = "10ms", max = "24h")
     Duration timeout = Duration.ofSeconds(3);
 
     @Option(names = "--connect-rate", paramLabel = "N", description = "First connects a second, per run. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "1000000")
     int connectRate = 4000;
 
     @Option(names = "--limit", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Give up waiting for the clients to return after this long. Default: 60s.")
+    @Within(min = "1s", max = "24h")
     Duration limit = Duration.ofSeconds(60);
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     private final List<Child> children = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        if (clients < 1 || perProcess < 1 || perProcess > 19_500) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--clients must be at least 1 and --per-process within 1..19500 (20,000 open files a process)");
-        }
         Path dir = Files.createTempDirectory("tether-storm");
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

@@ -2,6 +2,7 @@ package io.tether.cli.bench;
 
 import io.netty.channel.EventLoopGroup;
 import io.tether.cli.Logging;
+import io.tether.cli.Within;
 import io.tether.client.ClientListener;
 import io.tether.client.ClientState;
 import io.tether.client.TetherClient;
@@ -25,6 +26,7 @@ final class StormClients implements Callable<Integer> {
     SimulatedClients clients;
 
     @Option(names = "--connect-rate", required = true)
+    @Within(min = "1", max = "1000000")
     int connectRate;
 
     @Override

@@ -21,14 +21,14 @@ public final class DemoCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    HeartbeatOptions heartbeat;
+    HeartbeatOptions heartbeat = new HeartbeatOptions(HeartbeatProfile.STRICT);
 
     @Option(names = "--verbose", description = "Also show the server's and clients' own log lines.")
     boolean verbose;
 
     @Override
     public Integer call() throws Exception {
-        HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine(), HeartbeatProfile.STRICT);
+        HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine());
         if (!verbose) {
             Logging.quietLibrary(); // the demo narrates; the library's own lines would drown it
         }

@@ -20,6 +20,7 @@ import io.tether.messaging.ConnectionLostException;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Welcome;
+import io.tether.util.LogSafe;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +56,8 @@ public final class ClientConnector {
     private boolean wasOnline;
     private String closeReason;
     private CloseReason closeCode;
+    /** The server refused this client for a reason that another attempt cannot change. */
+    private boolean refusedForGood;
     private int attempt;
     /** When the current run of failed attempts began: the backoff never waits longer than half of it. */
     private long unreachableSince;
@@ -106,6 +109,7 @@ public final class ClientConnector {
         InetSocketAddress server = config.servers().get(serverIndex);
         closeReason = null;
         closeCode = null;
+        refusedForGood = false;
         wasOnline = false;
         log.debug("{}: connecting to {}", config.clientId(), server);
         ChannelFuture connecting = bootstrap.connect(server);
@@ -175,6 +179,23 @@ public final class ClientConnector {
         }
     }
 
+    /**
+     * The server answered HELLO with GOAWAY. A PROTOCOL_ERROR there means it found the HELLO itself
+     * unacceptable (bad magic, a version it does not speak, an id its rule refuses: docs/PROTOCOL.md,
+     * Handshake), and this client would send the same HELLO again, so it stops instead of retrying for ever.
+     * The one PROTOCOL_ERROR refusal about timing rather than content, "no HELLO within", may not recur.
+     * Every other reason (SERVER_SHUTDOWN) is about the server's state and worth another attempt.
+     */
+    void refused(Channel ch, CloseReason code, String serverMessage) {
+        String reason = "refused by " + describe((InetSocketAddress) ch.remoteAddress()) + ": " + code + " - "
+                + LogSafe.text(serverMessage);
+        boolean unchangeable = code == CloseReason.PROTOCOL_ERROR && !serverMessage.startsWith("no HELLO within");
+        if (ch == channel && closeReason == null) {
+            refusedForGood = unchangeable;
+        }
+        closing(ch, code, reason);
+    }
+
     void channelClosed(Channel ch) {
         if (ch != channel) {
             return;
@@ -189,8 +210,10 @@ public final class ClientConnector {
         if (closing) {
             return;
         }
-        if (closeCode == CloseReason.REPLACED) {
-            // Reconnecting would only evict the newer client with our id, which would then evict us.
+        if (closeCode == CloseReason.REPLACED || refusedForGood) {
+            // REPLACED: reconnecting would only evict the newer client with our id, which would then evict
+            // us. Refused for good: the same HELLO would be refused again.
+            closing = true;
             changeState(ClientState.CLOSED, reason);
             shutdownOwnGroup();
         } else if (wasOnline) {

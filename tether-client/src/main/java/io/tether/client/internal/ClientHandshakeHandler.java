@@ -42,8 +42,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         ByteBuf frame = (ByteBuf) msg;
         try {
             if (Frames.type(frame) == FrameType.GOAWAY) {
-                connector.closing(ctx.channel(), Frames.goAwayReason(frame), "server refused the handshake: "
-                        + Frames.goAwayReason(frame) + " - " + Frames.goAwayMessage(frame));
+                connector.refused(ctx.channel(), Frames.goAwayReason(frame), Frames.goAwayMessage(frame));
                 ctx.close();
                 return;
             }

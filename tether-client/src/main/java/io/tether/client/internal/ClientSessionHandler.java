@@ -12,6 +12,7 @@ import io.tether.internal.Transports;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Welcome;
+import io.tether.util.LogSafe;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -130,7 +131,7 @@ final class ClientSessionHandler extends FrameDispatcher implements FrameRoutes 
 
     @Override
     public void onGoAway(CloseReason reason, String message) {
-        connector.closing(ctx.channel(), reason, "server said goodbye: " + reason + " - " + message);
+        connector.closing(ctx.channel(), reason, "server said goodbye: " + reason + " - " + LogSafe.text(message));
         ctx.close();
     }
 

@@ -64,8 +64,12 @@ final class CompactEngine implements EpollIoHandle {
         LinuxSocket socket = LinuxSocket.newSocketStream();
         try {
             socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(host, port));
-            socket.listen(65_535); // the kernel caps this at net.core.somaxconn
+            try {
+                socket.bind(new InetSocketAddress(host, port));
+                socket.listen(65_535); // the kernel caps this at net.core.somaxconn
+            } catch (IOException e) { // name the address, as the Netty listeners' bind does
+                throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            }
             CompactEngine engine = new CompactEngine(runtime, acceptor, workers, socket);
             IoRegistration registration = engine.acceptLoop.register(engine).sync().getNow();
             engine.acceptLoop.submit(() -> {
