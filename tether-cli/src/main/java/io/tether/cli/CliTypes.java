@@ -3,6 +3,7 @@ package io.tether.cli;
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.protocol.ClientIds;
 import io.tether.util.Durations;
+import io.tether.util.LogSafe;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -30,6 +31,35 @@ public final class CliTypes {
     }
 
     /** Checks a profile name and keeps it as its canonical id, which is what help shows as the default. */
+    /** A byte count: {@code 1048576}, {@code 512KiB}, {@code 16MiB}, {@code 1GiB}. */
+    public static final class ByteSizeConverter implements ITypeConverter<Long> {
+        private static final String[] UNITS = {"GiB", "MiB", "KiB", "B"};
+        private static final int[] SHIFTS = {30, 20, 10, 0};
+
+        @Override
+        public Long convert(String value) {
+            String text = value.strip();
+            int shift = 0;
+            for (int i = 0; i < UNITS.length; i++) {
+                if (text.endsWith(UNITS[i])) {
+                    text = text.substring(0, text.length() - UNITS[i].length()).strip();
+                    shift = SHIFTS[i];
+                    break;
+                }
+            }
+            try {
+                long number = Long.parseLong(text);
+                if (number < 0 || number > (Long.MAX_VALUE >> shift)) {
+                    throw new NumberFormatException();
+                }
+                return number << shift;
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + LogSafe.text(value, 40)
+                        + "' is not a byte count like 1048576, 512KiB, 16MiB or 1GiB");
+            }
+        }
+    }
+
     public static final class ProfileConverter implements ITypeConverter<String> {
         @Override
         public String convert(String value) {

@@ -4,6 +4,7 @@ import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.server.ServerStats;
+import io.tether.internal.LogLimit;
 import io.tether.server.TetherServer;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -44,6 +45,12 @@ final class ServerCommand implements Callable<Integer> {
 
     @Mixin
     HeartbeatOptions heartbeat = new HeartbeatOptions(HeartbeatProfile.STANDARD);
+
+    @Mixin
+    LimitOptions limits = new LimitOptions();
+
+    /** One line per DATA frame, but no more than 10 a second: a flooding client cannot fill the log. */
+    private final LogLimit dataLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
 
     @Option(names = "--events", paramLabel = "FORMAT",
             description = "text: log lines; jsonl: one JSON object per ONLINE/OFFLINE on stdout. Default: ${DEFAULT-VALUE}.")
@@ -88,7 +95,17 @@ final class ServerCommand implements Callable<Integer> {
         HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine());
         PrintStream out = System.out;
         TetherServer.Builder builder = TetherServer.builder().host(host).port(port).heartbeat(policy).eventLoopThreads(threads)
-                .messageHandler((session, payload) -> log.info("{} sent {} bytes", session.clientId(), payload.length));
+                .messageHandler((session, payload) -> {
+                    long left = dataLines.take(System.nanoTime());
+                    if (left >= 0) {
+                        log.info("{} sent {} bytes{}", session.clientId(), payload.length, LogLimit.note(left));
+                    }
+                });
+        try {
+            limits.applyTo(builder);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         if (legacyPort != null) {
             builder.legacyPort(legacyPort);
         }
@@ -132,6 +149,8 @@ final class ServerCommand implements Callable<Integer> {
                 .map(e -> e.getKey().name().toLowerCase(java.util.Locale.ROOT) + "=" + e.getValue())
                 .collect(Collectors.joining(" "));
         return "online=" + stats.online() + " accepted=" + stats.accepted() + " went-offline=" + stats.offlineEvents()
-                + (offline.isEmpty() ? "" : " (" + offline + ")") + " refused=" + stats.rejected();
+                + (offline.isEmpty() ? "" : " (" + offline + ")") + " refused=" + stats.rejected()
+                + " connections=" + stats.connections() + " in-handshake=" + stats.handshakes()
+                + " buffered=" + stats.bufferedBytes();
     }
 }

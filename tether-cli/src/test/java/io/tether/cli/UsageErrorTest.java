@@ -47,6 +47,15 @@ class UsageErrorTest {
             "bench storm --clients 0                                 | --clients must be within 1..10000000, got 0",
             "bench detection --threads 65                            | --threads must be within 1..64, got 65",
             "bench faults --profile turbo                            | unknown heartbeat profile 'turbo'",
+            "server --max-connections 0                              | --max-connections must be within 1..10000000, got 0",
+            "server --max-connections-per-address -1                 | --max-connections-per-address must be within 0..10000000, got -1",
+            "server --max-bytes-per-second 10XB                      | '10XB' is not a byte count like 1048576, 512KiB, 16MiB or 1GiB",
+            "server --max-bytes-per-second 99999999999999GiB         | is not a byte count",
+            "server --max-buffered 1KiB                              | --max-buffered must be within 1048576..1099511627776, got 1024",
+            "server --legacy-max-payload 32MiB                       | --legacy-max-payload must be within 64..16777216, got 33554432",
+            "server --legacy-allow 10.0.0.0/8,999.1.1.1/8            | not a network in CIDR form like 10.0.0.0/8 (not an IP address): 999.1.1.1/8",
+            "server --legacy-allow example.com/8                     | (not an IP address): example.com/8",
+            "server --legacy-allow 10.0.0.0/33                       | (prefix must be 0..32): 10.0.0.0/33",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         assertUsageError(expected, args.trim().split("\\s+"));

@@ -50,7 +50,7 @@ final class HostileBench implements Callable<Integer> {
 
     /** The server's heartbeat; strict (2s/6s) unless given. */
     @Mixin
-    HeartbeatOptions heartbeat;
+    HeartbeatOptions heartbeat = new HeartbeatOptions(HeartbeatProfile.STRICT);
 
     /** Resolved from {@link #heartbeat} before the run. */
     HeartbeatPolicy policy;
@@ -111,7 +111,7 @@ final class HostileBench implements Callable<Integer> {
         check(replyWait.toMillis() >= 1, "--reply-wait must be at least 1ms");
         check(flooders >= 1 && flooders <= 64, "--flooders must be within 1..64");
         check(floodRate >= 0, "--flood-rate must not be negative");
-        policy = heartbeat.resolve(spec.commandLine(), HeartbeatProfile.STRICT);
+        policy = heartbeat.resolve(spec.commandLine());
         // Healthy clients must stay healthy: within the server's ping allowance, and well inside its timeout.
         check(interval.multipliedBy(2).compareTo(policy.interval()) >= 0
                         && interval.multipliedBy(2).compareTo(policy.timeout()) <= 0,

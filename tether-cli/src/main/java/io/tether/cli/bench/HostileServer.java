@@ -36,14 +36,14 @@ final class HostileServer implements Callable<Integer> {
     Path eventsFile;
 
     @Mixin
-    HeartbeatOptions heartbeat;
+    HeartbeatOptions heartbeat = new HeartbeatOptions(HeartbeatProfile.STRICT);
 
     @Option(names = "--threads", description = "Event loop threads. Default: one per core.")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override
     public Integer call() throws Exception {
-        HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine(), HeartbeatProfile.STRICT);
+        HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine());
         PrintStream out = new PrintStream(Files.newOutputStream(eventsFile), false, StandardCharsets.UTF_8);
         TetherServer server = TetherServer.builder().host("127.0.0.1").port(port).heartbeat(policy)
                 .eventLoopThreads(threads)
