@@ -10,6 +10,7 @@ import io.tether.server.PresenceEvent;
 import io.tether.server.SessionInfo;
 import io.tether.server.TetherServer;
 import io.tether.util.Durations;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * An in-process server with a handful of simulated clients that fail in the ways real ones do. The
@@ -37,6 +39,11 @@ import java.util.concurrent.TimeUnit;
  *          18  sensor-7, a classic 8-byte client, goes quiet
  *          23  the operator kicks bob; bob reconnects by himself
  * </pre>
+ *
+ * <p>The intervals are the earliest each step happens. Every step also waits for what the one before it
+ * must have caused (everyone ONLINE before the first failure, each failure's OFFLINE, each return's ONLINE),
+ * so a slow machine stretches the story instead of changing it: a client that is not online yet cannot hang,
+ * leave or be kicked. A step whose outcome does not come within {@link #stepBound} is a problem, and ends it.
  */
 final class DemoScenario {
     /** A failure the demo caused, and what the server must conclude from it. */
@@ -60,6 +67,9 @@ final class DemoScenario {
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final List<PresenceEvent> events = new CopyOnWriteArrayList<>();
     private final Map<String, TetherClient> clients = new ConcurrentHashMap<>();
+    /** ONLINE events seen per client id; guarded by {@code this}, which is notified on every event. */
+    private final Map<String, Integer> onlineEvents = new ConcurrentHashMap<>();
+    private final Duration stepBound;
     private TetherServer server;
     private RawDemoPeers.CrashingPeer frank;
     private RawDemoPeers.ClassicSensor sensor;
@@ -68,6 +78,8 @@ final class DemoScenario {
         this.policy = policy;
         this.duration = duration;
         this.out = out;
+        this.stepBound = policy.interval().multipliedBy(20).compareTo(Duration.ofSeconds(10)) > 0
+                ? policy.interval().multipliedBy(20) : Duration.ofSeconds(10);
     }
 
     /** Runs until the duration is over or {@code interrupted} opens; returns the exit code. */
@@ -95,39 +107,17 @@ final class DemoScenario {
         frank = new RawDemoPeers.CrashingPeer(address, "frank", policy.interval(), timeline);
         sensor = new RawDemoPeers.ClassicSensor(classic, policy.interval(), timeline);
 
-        at(5, () -> {
-            incident("dave", "process hung (socket open)", CloseReason.TIMEOUT);
-            davesLoop.execute(this::hangUntilWoken);
-        });
-        at(9, () -> {
-            incident("erin", "closed its connection", CloseReason.CLIENT_CLOSED);
-            clients.remove("erin").close();
-        });
-        at(11, () -> {
-            say("dave wakes up");
-            daveWakes.countDown();
-        });
-        at(12, () -> {
-            say("erin comes back");
-            startClient("erin", address, clientLoops);
-        });
-        at(15, () -> {
-            incident("frank", "process crashed (TCP reset)", CloseReason.CONNECTION_RESET);
-            frank.crash();
-        });
-        at(18, () -> {
-            incident("127.0.0.1:" + sensor.socket.getLocalPort(), "classic client went quiet", CloseReason.TIMEOUT);
-            sensor.stopBeating();
-        });
-        at(23, () -> {
-            incident("bob", "kicked by the operator", CloseReason.KICKED);
-            server.kick("bob", "kicked by the operator (demo)");
-        });
-        long periods = duration.toMillis() / policy.interval().toMillis();
         timeline.scheduleAtFixedRate(this::heartbeatLine, policy.interval().toMillis(), policy.interval().toMillis(),
                 TimeUnit.MILLISECONDS);
-
-        interrupted.await(periods * policy.interval().toMillis(), TimeUnit.MILLISECONDS);
+        String sensorId = "127.0.0.1:" + sensor.socket.getLocalPort();
+        try {
+            tell(address, sensorId, interrupted);
+            paceTo(duration.toMillis() / policy.interval().toMillis(), interrupted);
+        } catch (StoryStopped stopped) {
+            // Ctrl-C, or a step's outcome never came (already a problem): the summary says what happened
+        } catch (IOException | RuntimeException e) {
+            problems.add("the story failed: " + e);
+        }
         return finish();
     }
 
@@ -146,14 +136,94 @@ final class DemoScenario {
         }
     }
 
-    private void at(int intervals, ThrowingRunnable step) {
-        timeline.schedule(() -> {
-            try {
-                step.run();
-            } catch (Exception e) {
-                problems.add("step at interval " + intervals + " failed: " + e);
+    /** The story, step by step; each waits for its earliest interval and for the outcome of the one before. */
+    private void tell(InetSocketAddress address, String sensorId, CountDownLatch interrupted)
+            throws IOException, InterruptedException {
+        List<String> everyone = List.of("alice", "bob", "carol", "dave", "erin", "frank", sensorId);
+        awaitOutcome("everyone online", interrupted, () -> everyone.stream().allMatch(id -> onlineEvents(id) > 0)
+                && server.sessions().size() == everyone.size());
+        heartbeatLine(); // with all seven, whatever the clock says
+
+        paceTo(5, interrupted);
+        incident("dave", "process hung (socket open)", CloseReason.TIMEOUT);
+        int daveOnline = onlineEvents("dave");
+        davesLoop.execute(this::hangUntilWoken);
+        awaitOffline("dave", interrupted);
+
+        paceTo(9, interrupted);
+        incident("erin", "closed its connection", CloseReason.CLIENT_CLOSED);
+        int erinOnline = onlineEvents("erin");
+        clients.remove("erin").close();
+        awaitOffline("erin", interrupted);
+
+        paceTo(11, interrupted);
+        say("dave wakes up");
+        daveWakes.countDown();
+        awaitOutcome("dave back online", interrupted, () -> onlineEvents("dave") > daveOnline);
+
+        paceTo(12, interrupted);
+        say("erin comes back");
+        startClient("erin", address, clientLoops);
+        awaitOutcome("erin back online", interrupted, () -> onlineEvents("erin") > erinOnline);
+
+        paceTo(15, interrupted);
+        incident("frank", "process crashed (TCP reset)", CloseReason.CONNECTION_RESET);
+        frank.crash();
+        awaitOffline("frank", interrupted);
+
+        paceTo(18, interrupted);
+        incident(sensorId, "classic client went quiet", CloseReason.TIMEOUT);
+        sensor.stopBeating();
+        awaitOffline(sensorId, interrupted);
+
+        paceTo(23, interrupted);
+        incident("bob", "kicked by the operator", CloseReason.KICKED);
+        int bobOnline = onlineEvents("bob");
+        server.kick("bob", "kicked by the operator (demo)");
+        awaitOffline("bob", interrupted);
+        awaitOutcome("bob back online", interrupted, () -> onlineEvents("bob") > bobOnline);
+    }
+
+    /** Waits until {@code intervals} heartbeat intervals have passed since the start: the story's pace. */
+    private void paceTo(long intervals, CountDownLatch interrupted) throws InterruptedException {
+        long left = startNanos + policy.interval().toNanos() * intervals - System.nanoTime();
+        if (left > 0 && interrupted.await(left, TimeUnit.NANOSECONDS)) {
+            throw new StoryStopped();
+        }
+    }
+
+    private void awaitOffline(String clientId, CountDownLatch interrupted) throws InterruptedException {
+        awaitOutcome(shortId(clientId) + " declared offline", interrupted, () -> !incidents.containsKey(clientId));
+    }
+
+    /**
+     * Waits for {@code outcome}, re-checked on every presence event and every 20 ms (the server's session map
+     * is updated a moment after its event is queued), for at most {@link #stepBound}.
+     */
+    private synchronized void awaitOutcome(String what, CountDownLatch interrupted, BooleanSupplier outcome)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + stepBound.toNanos();
+        while (!outcome.getAsBoolean()) {
+            if (interrupted.getCount() == 0) {
+                throw new StoryStopped();
             }
-        }, intervals * policy.interval().toMillis(), TimeUnit.MILLISECONDS);
+            if (System.nanoTime() - deadline >= 0) {
+                problems.add("no " + what + " within " + Durations.format(stepBound) + "; the story stopped there");
+                throw new StoryStopped();
+            }
+            wait(20);
+        }
+    }
+
+    private int onlineEvents(String clientId) {
+        return onlineEvents.getOrDefault(clientId, 0);
+    }
+
+    /** Ends the story early; what it had shown so far still gets its summary. */
+    private static final class StoryStopped extends RuntimeException {
+        StoryStopped() {
+            super(null, null, false, false);
+        }
     }
 
     private void incident(String clientId, String what, CloseReason expected) {
@@ -164,6 +234,19 @@ final class DemoScenario {
     }
 
     private void onPresence(PresenceEvent event) {
+        try {
+            describe(event);
+        } finally {
+            if (event.type() == PresenceEvent.Type.ONLINE) {
+                onlineEvents.merge(event.clientId(), 1, Integer::sum);
+            }
+            synchronized (this) {
+                notifyAll(); // a step of the story may be waiting for this event
+            }
+        }
+    }
+
+    private void describe(PresenceEvent event) {
         long now = System.nanoTime();
         events.add(event);
         if (event.type() == PresenceEvent.Type.ONLINE) {
@@ -269,10 +352,5 @@ final class DemoScenario {
         } catch (Exception ignored) {
             // the demo is over
         }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingRunnable {
-        void run() throws Exception;
     }
 }
