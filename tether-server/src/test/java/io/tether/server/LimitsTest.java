@@ -235,6 +235,14 @@ class LimitsTest extends ServerHarness {
         }
     }
 
+    /** Found with the CLI: a host that does not resolve ended in a NullPointerException on bind. */
+    @Test
+    void aHostThatDoesNotResolveIsAClearError() {
+        assertThatThrownBy(() -> TetherServer.builder().host("999.1.1.1").port(0).build().start())
+                .isInstanceOf(IOException.class)
+                .hasMessage("cannot listen on 999.1.1.1: not an IP address or a host name that resolves");
+    }
+
     private static Socket connectClassic(TetherServer server, InetAddress local) throws IOException {
         Socket socket = new Socket();
         socket.setSoTimeout(5000);

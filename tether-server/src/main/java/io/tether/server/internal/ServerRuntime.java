@@ -126,6 +126,10 @@ public final class ServerRuntime {
         if (group != null) {
             throw new IllegalStateException("server already started");
         }
+        if (new InetSocketAddress(config.host(), 0).isUnresolved()) {
+            throw new IOException("cannot listen on " + LogSafe.text(config.host(), 100)
+                    + ": not an IP address or a host name that resolves");
+        }
         group = Transports.newGroup(config.eventLoopThreads(), "tether-server", false);
         acceptor = Transports.newGroup(1, "tether-accept", false);
         try {
