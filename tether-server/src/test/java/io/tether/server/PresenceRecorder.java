@@ -62,10 +62,10 @@ final class PresenceRecorder implements PresenceListener {
         });
     }
 
-    /** Waits until every ONLINE recorded so far but {@code stillOnline} of them has its OFFLINE. */
-    void awaitAllOfflineBut(int stillOnline, Duration within) {
+    /** Waits until every ONLINE recorded so far but those of the sessions still online has its OFFLINE. */
+    void awaitAllOfflineBut(java.util.function.IntSupplier stillOnline, Duration within) {
         await().atMost(within).until(() -> events.stream().filter(e -> e.type() == PresenceEvent.Type.ONLINE).count()
-                == events.stream().filter(e -> e.type() == PresenceEvent.Type.OFFLINE).count() + stillOnline);
+                == events.stream().filter(e -> e.type() == PresenceEvent.Type.OFFLINE).count() + stillOnline.getAsInt());
     }
 
     List<PresenceEvent> of(String clientId) {
