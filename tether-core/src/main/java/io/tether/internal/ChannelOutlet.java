@@ -3,6 +3,7 @@ package io.tether.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.function.Consumer;
 
@@ -32,7 +33,9 @@ public class ChannelOutlet implements Exchange.Outlet {
     @Override
     public void write(ByteBuf frame, Consumer<Throwable> done) {
         if (done == null) {
-            channel.writeAndFlush(frame); // a failed write shows up as the connection's end
+            // A failed write (a reset peer) reaches the pipeline as the failure it is, ahead of the close that
+            // follows it, so the connection's end is reported as CONNECTION_RESET and not as a quiet close.
+            channel.writeAndFlush(frame).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         } else {
             channel.writeAndFlush(frame).addListener(f -> done.accept(f.isSuccess() ? null : f.cause()));
         }
