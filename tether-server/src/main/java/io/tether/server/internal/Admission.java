@@ -57,8 +57,7 @@ final class Admission {
         if (!link.isOpen()) {
             return;
         }
-        runtime.registry().countRejected();
-        runtime.logRefusal(link.remote(), reason, LogSafe.text(message));
+        runtime.rejected(link.remote(), reason, LogSafe.text(message));
         link.liveness().disarm();
         link.close(Frames.goAway(link.alloc(), reason, message), true);
     }

@@ -255,7 +255,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         }
     }
 
-    /** Moves on from HANDSHAKE, ONLINE or DISCARDING; a handshake that ends is uncounted on the way. */
+    /** Every change of state but the first: a handshake that ends, however it ends, is uncounted here. */
     private void leave(byte next) {
         if (state == HANDSHAKE) {
             engine.runtime().counts().handshakeEnded();
@@ -445,8 +445,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         if (state == CLOSED) {
             return;
         }
-        boolean inHandshake = state == HANDSHAKE;
-        state = CLOSED;
+        leave(CLOSED);
         disarm();
         if (linger != null) {
             linger.cancel(false);
@@ -466,7 +465,7 @@ final class CompactConnection extends Liveness implements SessionLink, EpollIoHa
         }
         releasePartial();
         failUnsent();
-        engine.closed(this, inHandshake);
+        engine.closed(this);
         if (session != null) {
             session.connectionClosed();
         }

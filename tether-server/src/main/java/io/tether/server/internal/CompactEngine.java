@@ -126,9 +126,10 @@ final class CompactEngine implements EpollIoHandle {
             log.debug("cannot set options on an accepted socket: {}", e.getMessage());
         }
         InetSocketAddress peer = NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]);
-        String remote = peer.getAddress().getHostAddress() + ":" + peer.getPort();
+        String host = peer.getAddress().getHostAddress();
+        String remote = host + ":" + peer.getPort();
         runtime.registry().countAccepted();
-        String refusal = runtime.counts().tryOpen(peer.getAddress().getHostAddress(), true);
+        String refusal = runtime.counts().tryOpen(host, true);
         if (refusal != null) {
             refuseOverLimit(socket, remote, refusal);
             return;
@@ -157,8 +158,7 @@ final class CompactEngine implements EpollIoHandle {
      * close resets the connection and the GOAWAY may be lost; the client sees the refusal either way.)
      */
     private void refuseOverLimit(Socket socket, String remote, String why) {
-        runtime.registry().countRejected();
-        runtime.logRefusal(remote, CloseReason.OVERLOADED, why);
+        runtime.rejected(remote, CloseReason.OVERLOADED, why);
         ByteBuf goAway = Frames.goAway(PooledByteBufAllocator.DEFAULT, CloseReason.OVERLOADED, why);
         ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(goAway.readableBytes()).writeBytes(goAway);
         goAway.release();
@@ -191,11 +191,8 @@ final class CompactEngine implements EpollIoHandle {
         }, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** {@code connection} closed; {@code inHandshake} if it never got past its handshake. */
-    void closed(CompactConnection connection, boolean inHandshake) {
-        if (inHandshake) {
-            runtime.counts().handshakeEnded();
-        }
+    /** {@code connection} closed (its handshake, if it was in one, already uncounted). */
+    void closed(CompactConnection connection) {
         runtime.counts().closed(ConnectionCounts.hostOf(connection.remote()));
         if (open.decrementAndGet() == 0) {
             synchronized (open) {

@@ -79,10 +79,12 @@ public final class ServerRuntime {
     }
 
     /**
-     * Logs a refused connection, at most 10 lines a second across the server: a flood of bad or surplus
-     * connections is counted in the stats, not written line by line. {@code why} must already be log-safe.
+     * Counts a connection refused before it came online and logs it, at most 10 lines a second across the
+     * server: a flood of bad or surplus connections is counted in the stats, not written line by line.
+     * {@code why} must already be log-safe.
      */
-    void logRefusal(String remote, CloseReason reason, String why) {
+    void rejected(String remote, CloseReason reason, String why) {
+        registry.countRejected();
         long left = refusalLines.take(System.nanoTime());
         if (left >= 0) {
             log.warn("refused connection from {}: {} - {}{}", remote, reason, why, LogLimit.note(left));
@@ -160,6 +162,7 @@ public final class ServerRuntime {
     private Channel bind(int port, boolean tether, Supplier<ChannelHandler> decoder, Supplier<ChannelHandler> handler)
             throws IOException {
         List<String> allow = tether ? List.of() : config.limits().legacyAllow();
+        ChannelHandler allowFilter = allow.isEmpty() ? null : SourceNetworks.filter(allow); // sharable: one per port
         int highWater = config.maxOutboundBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, group)
@@ -187,8 +190,8 @@ public final class ServerRuntime {
                         }
                         ch.closeFuture().addListener(f -> counts.closed(host));
                         connections.add(ch);
-                        if (!allow.isEmpty()) {
-                            ch.pipeline().addLast("allow", SourceNetworks.filter(allow));
+                        if (allowFilter != null) {
+                            ch.pipeline().addLast("allow", allowFilter);
                         }
                         ch.pipeline()
                                 .addLast("liveness", LivenessHandler.readsOnly())
@@ -206,8 +209,7 @@ public final class ServerRuntime {
 
     /** A connection over a limit: a Tether client is told OVERLOADED, a classic one just closed. */
     private void refuseOverLimit(Channel ch, String remote, boolean tether, String why) {
-        registry.countRejected();
-        logRefusal(remote, CloseReason.OVERLOADED, why);
+        rejected(remote, CloseReason.OVERLOADED, why);
         if (tether) {
             ch.writeAndFlush(Frames.goAway(ch.alloc(), CloseReason.OVERLOADED, why))
                     .addListener(ChannelFutureListener.CLOSE);
