@@ -56,6 +56,9 @@ class UsageErrorTest {
             "server --legacy-allow 10.0.0.0/8,999.1.1.1/8            | not a network in CIDR form like 10.0.0.0/8 (not an IP address): 999.1.1.1/8",
             "server --legacy-allow example.com/8                     | (not an IP address): example.com/8",
             "server --legacy-allow 10.0.0.0/33                       | (prefix must be 0..32): 10.0.0.0/33",
+            "bench hostile --healthy 0                               | --healthy must be within 1..10000, got 0",
+            "bench hostile --duration 0ms                            | --duration must be within 1ms..24h, got 0ms",
+            "bench hostile --dribble-step 2s --dribble-for 1s        | --dribble-for must be at least one --dribble-step",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         assertUsageError(expected, args.trim().split("\\s+"));

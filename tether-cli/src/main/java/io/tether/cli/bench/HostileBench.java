@@ -2,6 +2,7 @@ package io.tether.cli.bench;
 
 import io.tether.cli.CliTypes;
 import io.tether.cli.HeartbeatOptions;
+import io.tether.cli.Within;
 import io.tether.cli.Logging;
 import io.tether.cli.bench.Attacks.Kind;
 import io.tether.heartbeat.HeartbeatPolicy;
@@ -35,17 +36,21 @@ final class HostileBench implements Callable<Integer> {
 
     @Option(names = "--duration", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "How long the attacks last. Default: 60s.")
+    @Within(min = "1ms", max = "24h")
     Duration duration = Duration.ofSeconds(60);
 
     @Option(names = "--quiet", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Healthy pinging before the attacks, for a baseline. Default: 5s.")
+    @Within(min = "0ms", max = "24h")
     Duration quiet = Duration.ofSeconds(5);
 
     @Option(names = "--healthy", paramLabel = "N", description = "Healthy clients. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "10000")
     int healthy = 50;
 
     @Option(names = "--interval", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Each healthy client's ping interval. Default: 1s.")
+    @Within(min = "10ms", max = "1h")
     Duration interval = Duration.ofSeconds(1);
 
     /** The server's heartbeat; strict (2s/6s) unless given. */
@@ -62,34 +67,43 @@ final class HostileBench implements Callable<Integer> {
 
     @Option(names = "--attack-rate", paramLabel = "N",
             description = "Fast attacks (all but dribbles and floods) a second, in all. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "10000")
     int attackRate = 200;
 
     @Option(names = "--attackers", paramLabel = "N", description = "Threads making fast attacks. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "256")
     int attackers = 8;
 
     @Option(names = "--max-attacks", paramLabel = "N", description = "Most attacks in all, floods aside. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1")
     long maxAttacks = 1_000_000;
 
     @Option(names = "--dribblers", paramLabel = "N", description = "Slow connections dribbling at once. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "4096")
     int dribblers = 16;
 
     @Option(names = "--dribble-step", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Time between a dribbler's bytes. Default: 500ms.")
+    @Within(min = "1ms", max = "1h")
     Duration dribbleStep = Duration.ofMillis(500);
 
     @Option(names = "--dribble-for", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Longest one dribble lasts. Default: 12s.")
+    @Within(min = "1ms", max = "24h")
     Duration dribbleFor = Duration.ofSeconds(12);
 
     @Option(names = "--reply-wait", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "How long a fast attack waits for the server's answer before its reset. Default: 300ms.")
+    @Within(min = "1ms", max = "1h")
     Duration replyWait = Duration.ofMillis(300);
 
     @Option(names = "--flooders", paramLabel = "N", description = "Connections flooding REQUESTs. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "64")
     int flooders = 2;
 
     @Option(names = "--flood-rate", paramLabel = "N",
             description = "REQUESTs a second on each flooding connection; 0 = as fast as the socket takes them. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "0")
     int floodRate = 0;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the attacks' randomness. Default: a random one, printed.")
@@ -97,20 +111,9 @@ final class HostileBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        check(!duration.isNegative() && !duration.isZero(), "--duration must be positive");
-        check(!quiet.isNegative(), "--quiet must not be negative");
-        check(healthy >= 1 && healthy <= 10_000, "--healthy must be within 1..10000");
-        check(interval.toMillis() >= 10, "--interval must be at least 10ms");
+        // Single-flag ranges are @Within (checked before this runs); what relates two flags is checked here.
         check(!attacks.isEmpty(), "--attacks needs at least one kind");
-        check(attackRate >= 1 && attackRate <= 10_000, "--attack-rate must be within 1..10000");
-        check(attackers >= 1 && attackers <= 256, "--attackers must be within 1..256");
-        check(maxAttacks >= 1, "--max-attacks must be at least 1");
-        check(dribblers >= 1 && dribblers <= 4096, "--dribblers must be within 1..4096");
-        check(dribbleStep.toMillis() >= 1 && dribbleFor.compareTo(dribbleStep) >= 0,
-                "--dribble-step must be at least 1ms and --dribble-for at least one step");
-        check(replyWait.toMillis() >= 1, "--reply-wait must be at least 1ms");
-        check(flooders >= 1 && flooders <= 64, "--flooders must be within 1..64");
-        check(floodRate >= 0, "--flood-rate must not be negative");
+        check(dribbleFor.compareTo(dribbleStep) >= 0, "--dribble-for must be at least one --dribble-step");
         policy = heartbeat.resolve(spec.commandLine());
         // Healthy clients must stay healthy: within the server's ping allowance, and well inside its timeout.
         check(interval.multipliedBy(2).compareTo(policy.interval()) >= 0
