@@ -1,14 +1,33 @@
 package io.tether.internal;
 
-import io.netty.handler.codec.DecoderException;
+import io.tether.protocol.CloseReason;
+import io.tether.protocol.ProtocolException;
+import java.io.IOException;
 
-/** Reading what actually went wrong on a connection. */
+/** Reading what actually went wrong on a connection; {@link CloseReason#of} says why it ends. */
 public final class Failures {
     private Failures() {
     }
 
-    /** A decoder wraps what it threw (a ProtocolException, say) in a DecoderException; this unwraps it. */
+    /** The failure a wrapper (a decoder's DecoderException, say) stands for: the first protocol or I/O error in its causes. */
     public static Throwable rootOf(Throwable cause) {
-        return cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProtocolException || t instanceof IOException) {
+                return t;
+            }
+        }
+        return cause;
+    }
+
+    /** Whether {@code cause} is a bug on this side rather than the peer's doing or the network's: log it with its stack. */
+    public static boolean unexpected(Throwable cause) {
+        Throwable root = rootOf(cause);
+        return !(root instanceof ProtocolException) && !(root instanceof IOException);
+    }
+
+    /** The detail that goes with {@link CloseReason#of}: the peer's offence, the I/O error, or "internal error". */
+    public static String detail(Throwable cause) {
+        Throwable root = rootOf(cause);
+        return unexpected(root) ? "internal error: " + root : String.valueOf(root.getMessage());
     }
 }

@@ -1,153 +1,139 @@
 package io.tether.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.DefaultEventLoop;
-import io.netty.channel.EventLoop;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/** The wheel on a test clock: it is polled with the time, so every assertion is exact. */
 class DeadlineWheelTest {
-    private final EventLoop loop = new DefaultEventLoop();
-    private final List<String> fired = new CopyOnWriteArrayList<>();
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long START = 1_000_000 * MS; // any origin; nanoTime values need not be near zero
 
-    @AfterEach
-    void stop() {
-        loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
-    }
+    private final DeadlineWheel wheel = new DeadlineWheel(START);
+    private final List<String> fired = new ArrayList<>();
+    private final List<Long> stalls = new ArrayList<>();
+    private final Liveness.Stalls recordStalls = (late, now) -> stalls.add(late);
 
-    private final class Named extends DeadlineWheel.Entry {
-        final String name;
-        long deadline;
-        long firedAt;
-        Runnable onFire = () -> { };
-
-        Named(String name) {
-            this.name = name;
-        }
-
-        @Override
-        void deadlineReached() {
-            firedAt = System.nanoTime();
-            fired.add(name);
+    /** An entry armed with a deadline that no traffic moves, that records when it fired. */
+    private Liveness entry(String name, long deadline, Runnable onFire) {
+        Liveness[] self = new Liveness[1];
+        self[0] = new Liveness((silent, now) -> {
+            fired.add(name + "@" + (now - START) / MS);
             onFire.run();
-        }
+        }, START);
+        self[0].arm(SilenceRule.deadline(START, deadline - START), START);
+        wheel.schedule(self[0], deadline);
+        return self[0];
     }
 
-    private void onLoop(Runnable task) {
-        loop.submit(task).syncUninterruptibly();
+    private Liveness entry(String name, long deadline) {
+        return entry(name, deadline, () -> { });
+    }
+
+    private void pollEachMsUntil(long endMs) {
+        for (long t = 0; t <= endMs; t++) {
+            wheel.poll(START + t * MS, recordStalls);
+        }
     }
 
     @Test
-    void firesEachEntryOnceAndNeverBeforeItsDeadline() {
-        DeadlineWheel wheel = DeadlineWheel.of(loop);
-        Named soon = new Named("soon");
-        Named later = new Named("later");
-        Named beyondATurn = new Named("beyond a turn"); // past the wheel's ~4 s revolution, must wait out a turn
-        onLoop(() -> {
-            long now = System.nanoTime();
-            soon.deadline = now + TimeUnit.MILLISECONDS.toNanos(20);
-            later.deadline = now + TimeUnit.MILLISECONDS.toNanos(60);
-            beyondATurn.deadline = now + TimeUnit.MILLISECONDS.toNanos(4200);
-            wheel.schedule(soon, soon.deadline);
-            wheel.schedule(later, later.deadline);
-            wheel.schedule(beyondATurn, beyondATurn.deadline);
-        });
+    void firesEachEntryOnceAtTheFirstPollAtOrAfterItsDeadline() {
+        entry("soon", START + 20 * MS);
+        entry("later", START + 60 * MS + 1); // a nanosecond into the 61st ms: due at 61, never at 60
+        entry("beyond a turn", START + 4200 * MS); // past the wheel's ~4 s revolution: waits out a turn
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> fired.size() == 3);
-        assertThat(fired).containsExactly("soon", "later", "beyond a turn");
-        for (Named entry : List.of(soon, later, beyondATurn)) {
-            assertThat(entry.firedAt).isGreaterThanOrEqualTo(entry.deadline);
-        }
-        onLoop(() -> assertThat(wheel.size()).isZero());
+        pollEachMsUntil(5000);
+
+        assertThat(fired).containsExactly("soon@20", "later@61", "beyond a turn@4200");
+        assertThat(wheel.size()).isZero();
+        assertThat(stalls).isEmpty();
     }
 
     @Test
     void aCancelledOrMovedEntryDoesNotFireAtItsOldDeadline() {
-        DeadlineWheel wheel = DeadlineWheel.of(loop);
-        Named cancelled = new Named("cancelled");
-        Named moved = new Named("moved");
-        Named marker = new Named("marker");
-        onLoop(() -> {
-            long now = System.nanoTime();
-            wheel.schedule(cancelled, now + TimeUnit.MILLISECONDS.toNanos(10));
-            wheel.schedule(moved, now + TimeUnit.MILLISECONDS.toNanos(10));
-            wheel.cancel(cancelled);
-            wheel.schedule(moved, now + TimeUnit.MILLISECONDS.toNanos(80));
-            wheel.schedule(marker, now + TimeUnit.MILLISECONDS.toNanos(40));
-        });
+        Liveness cancelled = entry("cancelled", START + 10 * MS);
+        Liveness moved = entry("moved", START + 10 * MS);
+        entry("marker", START + 40 * MS);
+        wheel.cancel(cancelled);
+        moved.arm(SilenceRule.deadline(START, 80 * MS), START);
+        wheel.schedule(moved, START + 80 * MS);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> fired.contains("moved"));
-        assertThat(fired).containsExactly("marker", "moved");
+        pollEachMsUntil(100);
+
+        assertThat(fired).containsExactly("marker@40", "moved@80");
     }
 
     @Test
     void aFiringMayCancelAnotherDueEntryOrRescheduleItself() {
-        DeadlineWheel wheel = DeadlineWheel.of(loop);
-        Named first = new Named("first");
-        Named victim = new Named("victim");
-        Named repeating = new Named("repeating");
+        Liveness[] victim = new Liveness[1];
         int[] repeats = {0};
-        first.onFire = () -> wheel.cancel(victim);
-        repeating.onFire = () -> {
+        Liveness[] repeating = new Liveness[1];
+        long at = START + 15 * MS;
+        victim[0] = entry("victim", at);
+        repeating[0] = entry("repeating", at, () -> {
             if (++repeats[0] < 3) {
-                wheel.schedule(repeating, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5));
+                long next = START + (15 + 5L * repeats[0]) * MS;
+                repeating[0].arm(SilenceRule.deadline(START, next - START), next - 5 * MS);
+                wheel.schedule(repeating[0], next);
             }
-        };
-        onLoop(() -> {
-            // Same deadline, so all three are due in the same tick; whichever fires first, "victim" must not
-            // fire after "first" cancelled it.
-            long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(15);
-            wheel.schedule(victim, at);
-            wheel.schedule(repeating, at);
-            wheel.schedule(first, at);
         });
+        entry("first", at, () -> wheel.cancel(victim[0]));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> repeats[0] == 3);
-        onLoop(() -> assertThat(wheel.size()).isZero());
-        assertThat(fired).contains("first").filteredOn("repeating"::equals).hasSize(3);
-        if (fired.indexOf("victim") >= 0) {
-            assertThat(fired.indexOf("victim")).isLessThan(fired.indexOf("first"));
+        pollEachMsUntil(50);
+
+        // All three are due in one tick; "victim" may fire only if it came before "first" cancelled it.
+        assertThat(fired).contains("first@15", "repeating@15", "repeating@20", "repeating@25");
+        if (fired.contains("victim@15")) {
+            assertThat(fired.indexOf("victim@15")).isLessThan(fired.indexOf("first@15"));
         }
+        assertThat(wheel.size()).isZero();
     }
 
     @Test
-    void aFewDistantDeadlinesWakeTheLoopOnlyWhenDueAndAnEarlierOneIsNotMissed() {
-        DeadlineWheel wheel = DeadlineWheel.of(loop);
-        Named distant = new Named("distant");
-        Named earlier = new Named("earlier");
-        long[] runsBefore = new long[1];
-        onLoop(() -> {
-            runsBefore[0] = wheel.runs();
-            distant.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
-            wheel.schedule(distant, distant.deadline);
-        });
-        // Planned after the distant one, due before it: the wheel must wake for it, not sleep through.
-        onLoop(() -> {
-            earlier.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(150);
-            wheel.schedule(earlier, earlier.deadline);
-        });
+    void tellsTheEarliestDeadlineSoTheLoopNeedNotWakeBeforeIt() {
+        assertThat(wheel.nextDeadlineNanos()).isEqualTo(Liveness.NO_DEADLINE);
+        entry("distant", START + 400 * MS);
+        assertThat(wheel.nextDeadlineNanos()).isEqualTo(START + 400 * MS);
+        entry("earlier", START + 150 * MS + 1);
+        assertThat(wheel.nextDeadlineNanos()).isEqualTo(START + 151 * MS);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> fired.size() == 2);
-        assertThat(fired).containsExactly("earlier", "distant");
-        assertThat(earlier.firedAt).isGreaterThanOrEqualTo(earlier.deadline);
-        assertThat(distant.firedAt).isGreaterThanOrEqualTo(distant.deadline);
-        // A 1 ms tick would have run some 400 times; a planned wake-up runs once per deadline.
-        onLoop(() -> assertThat(wheel.runs() - runsBefore[0]).isLessThanOrEqualTo(4));
+        assertThat(wheel.poll(START + 150 * MS, recordStalls)).isZero();
+        assertThat(wheel.poll(START + 151 * MS, recordStalls)).isOne();
+        assertThat(wheel.nextDeadlineNanos()).isEqualTo(START + 400 * MS);
     }
 
     @Test
-    void oneWheelPerLoop() {
-        EventLoop other = new DefaultEventLoop();
-        try {
-            assertThat(DeadlineWheel.of(loop)).isSameAs(DeadlineWheel.of(loop)).isNotSameAs(DeadlineWheel.of(other));
-        } finally {
-            other.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    void aPollAfterAStallCatchesUpAndGivesThePeersGraceInsteadOfAVerdict() {
+        Liveness peer = new Liveness((silent, now) -> fired.add("peer@" + (now - START) / MS), START);
+        wheel.schedule(peer, peer.arm(SilenceRule.fixed(100 * MS), START)); // silence, not a fixed deadline
+
+        // The loop was stalled from 90 ms to 700 ms: the first poll after it is 600 ms late for the deadline.
+        pollEachMsUntil(90);
+        assertThat(wheel.poll(START + 700 * MS, recordStalls)).isOne();
+
+        assertThat(fired).isEmpty();
+        assertThat(stalls).containsExactly(600 * MS);
+        // The peer's bytes, unread during the stall, arrive now: it is alive, and no verdict follows.
+        for (long t = 701; t <= 1400; t++) {
+            if (t % 50 == 1) {
+                peer.stampRead(START + t * MS); // and it keeps pinging
+            }
+            wheel.poll(START + t * MS, recordStalls);
         }
+        assertThat(fired).isEmpty();
+    }
+
+    @Test
+    void aPeerThatIsReallySilentIsConvictedWhenTheGraceEnds() {
+        entry("silent", START + 100 * MS);
+        wheel.poll(START + 700 * MS, recordStalls); // 600 ms late: grace until 1300 ms
+
+        pollEachMsUntil(1299);
+        assertThat(fired).isEmpty();
+        wheel.poll(START + 1300 * MS, recordStalls);
+        assertThat(fired).containsExactly("silent@1300");
     }
 }

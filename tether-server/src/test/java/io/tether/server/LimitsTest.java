@@ -173,7 +173,7 @@ class LimitsTest extends ServerHarness {
     /** Defect: text from clients went raw into the log (a newline forged a line), one line per frame. */
     @Test
     void clientTextReachesTheLogEscapedAndBounded() throws Exception {
-        Logger routes = (Logger) LoggerFactory.getLogger("io.tether.internal.FrameRoutes");
+        Logger routes = (Logger) LoggerFactory.getLogger("io.tether.internal.FrameRouter");
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
         lines.start();
         routes.addAppender(lines);

@@ -41,7 +41,7 @@ class PauseGuardTest extends ServerHarness {
         }));
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
-        Logger liveness = (Logger) LoggerFactory.getLogger("io.tether.internal.Liveness");
+        Logger liveness = (Logger) LoggerFactory.getLogger("io.tether.internal.WheelTicker");
         liveness.addAppender(log);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try (RawPeer pinger = new RawPeer(server.address()); RawPeer staller = new RawPeer(server.address())) {

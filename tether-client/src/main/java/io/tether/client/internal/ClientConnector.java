@@ -80,7 +80,7 @@ public final class ClientConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast("liveness", LivenessHandler.readsAndWrites())
+                                .addLast("liveness", new LivenessHandler())
                                 .addLast("decoder", new FrameDecoder(config.maxPayload()))
                                 .addLast("handshake", new ClientHandshakeHandler(ClientConnector.this))
                                 .addLast("lifecycle", new ClientLifecycleHandler(ClientConnector.this));

@@ -27,7 +27,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         ClientConfig config = connector.config();
         long timeout = config.heartbeat().timeout().toNanos();
-        ctx.pipeline().get(LivenessHandler.class).liveness().arm(timeout, silent -> {
+        ctx.pipeline().get(LivenessHandler.class).arm(timeout, (silent, now) -> {
             connector.closing(ctx.channel(), CloseReason.TIMEOUT, "no answer to HELLO from "
                     + ClientConnector.describe((InetSocketAddress) ctx.channel().remoteAddress()) + " within " + config.heartbeat().timeout().toMillis() + " ms");
             ctx.close();

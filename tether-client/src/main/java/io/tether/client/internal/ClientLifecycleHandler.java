@@ -6,8 +6,6 @@ import io.tether.internal.Failures;
 import io.tether.internal.GracefulClose;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
-import io.tether.protocol.ProtocolException;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,18 +26,19 @@ final class ClientLifecycleHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = Failures.rootOf(cause);
-        if (root instanceof ProtocolException) {
-            log.warn("{}: server broke the protocol: {}", connector.config().clientId(), root.getMessage());
-            connector.closing(ctx.channel(), CloseReason.PROTOCOL_ERROR, "protocol error: " + root.getMessage());
-            GracefulClose.afterLastFrame(ctx.channel(), Frames.goAway(ctx.alloc(), CloseReason.PROTOCOL_ERROR,
-                    root.getMessage()), GracefulClose.DEFAULT_LINGER_MILLIS);
-            return;
-        } else if (root instanceof IOException) {
-            connector.closing(ctx.channel(), CloseReason.CONNECTION_RESET, "connection broken: " + root.getMessage());
+        CloseReason reason = CloseReason.of(cause);
+        String detail = Failures.detail(cause);
+        if (Failures.unexpected(cause)) {
+            log.error("{}: unexpected failure", connector.config().clientId(), Failures.rootOf(cause));
+            connector.closing(ctx.channel(), reason, detail);
+        } else if (reason == CloseReason.CONNECTION_RESET) {
+            connector.closing(ctx.channel(), reason, "connection broken: " + detail);
         } else {
-            log.error("{}: unexpected failure", connector.config().clientId(), root);
-            connector.closing(ctx.channel(), CloseReason.PROTOCOL_ERROR, "internal error: " + root);
+            log.warn("{}: server broke the protocol: {}", connector.config().clientId(), detail);
+            connector.closing(ctx.channel(), reason, "protocol error: " + detail);
+            GracefulClose.afterLastFrame(ctx.channel(), Frames.goAway(ctx.alloc(), reason, detail),
+                    GracefulClose.DEFAULT_LINGER_MILLIS);
+            return;
         }
         ctx.close();
     }

@@ -5,8 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tether.internal.Exchange;
 import io.tether.internal.FrameDispatcher;
-import io.tether.internal.FrameRoutes;
-import io.tether.internal.Liveness;
+import io.tether.internal.FrameRouter;
 import io.tether.internal.LivenessHandler;
 import io.tether.internal.Transports;
 import io.tether.protocol.CloseReason;
@@ -30,14 +29,14 @@ import java.util.concurrent.TimeUnit;
  * phase, and each later one up to {@value #JITTER_PERCENT} % early, so thousands of clients started
  * together never ping in lock-step. Pings only ever come early, never late: the server's margin holds.
  */
-final class ClientSessionHandler extends FrameDispatcher implements FrameRoutes {
+final class ClientSessionHandler extends FrameDispatcher implements FrameRouter.Side {
     static final int JITTER_PERCENT = 10;
 
     private final ClientConnector connector;
     private final Welcome welcome;
     private final long intervalNanos;
     private ChannelHandlerContext ctx;
-    private Liveness liveness;
+    private LivenessHandler liveness;
     private ScheduledFuture<?> heartbeat;
     private long lastPingNanos;
     private long earlyNanos;
@@ -55,9 +54,9 @@ final class ClientSessionHandler extends FrameDispatcher implements FrameRoutes 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.liveness = ctx.pipeline().get(LivenessHandler.class).liveness();
+        this.liveness = ctx.pipeline().get(LivenessHandler.class);
         lastPingNanos = System.nanoTime();
-        liveness.arm(TimeUnit.MILLISECONDS.toNanos(welcome.timeoutMillis()), silent -> {
+        liveness.arm(TimeUnit.MILLISECONDS.toNanos(welcome.timeoutMillis()), (silent, now) -> {
             connector.closing(ctx.channel(), CloseReason.TIMEOUT, "server silent for "
                     + TimeUnit.NANOSECONDS.toMillis(silent) + " ms (timeout " + welcome.timeoutMillis() + " ms)");
             ctx.close();

@@ -2,47 +2,78 @@ package io.tether.server.internal;
 
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
-import io.tether.internal.Liveness;
-import io.tether.internal.SilenceRule;
+import io.tether.internal.LogLimit;
+import io.tether.internal.MemoryBudget;
 import io.tether.protocol.CloseReason;
-import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
 import io.tether.protocol.Welcome;
-import io.tether.util.LogSafe;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The end of a handshake, the same for every kind of connection: a client that said a valid HELLO is
- * answered WELCOME and put online; anything else is refused with GOAWAY. A refused connection was never
- * online, so it produces no presence events. Runs on the connection's event loop.
+ * What every connection of one server shares, and the end of a handshake: a client that said a valid HELLO
+ * is answered WELCOME and put online. Holds plain values (the registry, the configuration, the counts and
+ * the buffer budget), not the server, so that a connection can be built and driven without one.
  */
 final class Admission {
-    private Admission() {
+    private static final Logger log = LoggerFactory.getLogger(Admission.class);
+
+    private final SessionRegistry registry;
+    private final ServerConfig config;
+    private final ConnectionCounts counts;
+    private final MemoryBudget buffers;
+    private final LogLimit refusalLines;
+
+    Admission(SessionRegistry registry, ServerConfig config, ConnectionCounts counts, MemoryBudget buffers, long nowNanos) {
+        this.registry = registry;
+        this.config = config;
+        this.counts = counts;
+        this.buffers = buffers;
+        this.refusalLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), nowNanos);
+    }
+
+    ServerConfig config() {
+        return config;
+    }
+
+    SessionRegistry registry() {
+        return registry;
+    }
+
+    ConnectionCounts counts() {
+        return counts;
+    }
+
+    /** What all connections together may hold for partial inbound and unsent outbound frames. */
+    MemoryBudget buffers() {
+        return buffers;
+    }
+
+    boolean isClosing() {
+        return registry.isClosing();
     }
 
     /**
-     * Admits the client. {@code install} receives the new session and its frame routes before the session
-     * is announced, so that frames arriving right behind the HELLO already reach it.
+     * Admits the client of {@code connection}: installs the new session and its routes before the session is
+     * announced, so that frames arriving right behind the HELLO already reach it, writes WELCOME, and
+     * registers the session (which announces it). Runs on the connection's event loop.
      */
-    static void admit(ServerRuntime runtime, SessionLink link, Hello hello,
-                      BiConsumer<ServerSession, ServerRoutes> install) {
-        SessionRegistry registry = runtime.registry();
+    void admit(ServerConnection connection, Hello hello) {
         if (registry.isClosing()) {
-            refuse(runtime, link, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+            connection.refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
             return;
         }
-        ServerConfig config = runtime.config();
         HeartbeatPolicy policy = config.enforce(hello.requestedInterval());
-        ServerSession session = new ServerSession(registry, link, new Exchange(link, config.maxPayload()),
+        ServerSession session = new ServerSession(registry, connection, new Exchange(connection, config.maxPayload()),
                 hello.clientId(), registry.nextSessionId(), policy, false);
-        install.accept(session, new ServerRoutes(session, config));
-        link.write(new Welcome(Hello.PROTOCOL_VERSION, policy.interval().toMillis(), policy.timeout().toMillis(),
-                config.maxPayload(), session.sessionId()).encode(link.alloc()), null);
+        connection.install(session, new ServerRoutes(session, config));
+        connection.write(new Welcome(Hello.PROTOCOL_VERSION, policy.interval().toMillis(), policy.timeout().toMillis(),
+                config.maxPayload(), session.sessionId()).encode(connection.alloc()), null);
         ServerSession replaced = registry.register(session);
         if (replaced == session) {
             if (!session.isEnded()) {
-                refuse(runtime, link, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+                connection.refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
             }
             return;
         }
@@ -52,27 +83,16 @@ final class Admission {
         session.watch(config);
     }
 
-    /** Refuses a connection that is not online: GOAWAY with the reason, then close. */
-    static void refuse(ServerRuntime runtime, SessionLink link, CloseReason reason, String message) {
-        if (!link.isOpen()) {
-            return;
-        }
-        runtime.rejected(link.remote(), reason, LogSafe.text(message));
-        link.liveness().disarm();
-        link.close(Frames.goAway(link.alloc(), reason, message), true);
-    }
-
     /**
-     * Starts the handshake clock of a new connection: a deadline counted from accept, which bytes that
-     * trickle in do not move. Runs before the connection's first read.
+     * Counts a connection refused before it came online and logs it, at most 10 lines a second across the
+     * server: a flood of bad or surplus connections is counted in the stats, not written line by line.
+     * {@code why} must already be log-safe.
      */
-    static void awaitHello(ServerRuntime runtime, SessionLink link) {
-        long timeout = runtime.config().handshakeTimeout().toNanos();
-        Liveness liveness = link.liveness();
-        liveness.arm(SilenceRule.deadline(liveness.lastReadNanos(), timeout), silent -> {
-            String partial = link.partialFrame();
-            refuse(runtime, link, CloseReason.PROTOCOL_ERROR, "no HELLO within "
-                    + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms" + (partial != null ? "; " + partial : ""));
-        });
+    void rejected(String remote, CloseReason reason, String why, long nowNanos) {
+        registry.countRejected();
+        long left = refusalLines.take(nowNanos);
+        if (left >= 0) {
+            log.warn("refused connection from {}: {} - {}{}", remote, reason, why, LogLimit.note(left));
+        }
     }
 }

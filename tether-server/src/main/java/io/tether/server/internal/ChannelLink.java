@@ -3,25 +3,34 @@ package io.tether.server.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.tether.internal.ChannelOutlet;
-import io.tether.internal.GracefulClose;
 import io.tether.internal.Liveness;
-import io.tether.internal.LivenessHandler;
 import io.tether.internal.PartialFrameAware;
+import io.tether.internal.SilenceRule;
 import io.tether.internal.Transports;
+import io.tether.internal.WheelTicker;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A session carried by a Netty channel: the NIO transport, and the classic-header port. */
-final class ChannelLink extends ChannelOutlet implements SessionLink {
+/**
+ * A classic client's session carried by a Netty channel (the classic port, which has no handshake and to
+ * which nothing is ever written). Its silence deadline sits in its loop's timing wheel like a Tether
+ * connection's; {@link #stamper()} goes first in the pipeline and stamps every read, whole frames or not.
+ */
+final class ChannelLink extends ChannelOutlet implements SessionLink, Liveness.Expiry {
     private static final Logger log = LoggerFactory.getLogger(ChannelLink.class);
+    private final WheelTicker timer;
     private final Liveness liveness;
+    private ServerSession session;
 
-    ChannelLink(Channel channel) {
+    ChannelLink(Channel channel, WheelTicker timer) {
         super(channel);
-        this.liveness = channel.pipeline().get(LivenessHandler.class).liveness();
+        this.timer = timer;
+        this.liveness = new Liveness(this, timer.now());
     }
 
     static String remoteOf(Channel channel) {
@@ -31,9 +40,50 @@ final class ChannelLink extends ChannelOutlet implements SessionLink {
         return String.valueOf(channel.remoteAddress());
     }
 
+    /** The handler that stamps this link's reads and stops its deadline when the channel closes. */
+    ChannelInboundHandlerAdapter stamper() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                liveness.stampRead(timer.now());
+                ctx.fireChannelRead(msg);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                liveness.disarm();
+                timer.cancel(liveness);
+                ctx.fireChannelInactive();
+            }
+        };
+    }
+
+    void carry(ServerSession carried) {
+        this.session = carried;
+    }
+
     @Override
-    public Liveness liveness() {
-        return liveness;
+    public void watch(SilenceRule rule) {
+        if (channel.isActive()) {
+            timer.schedule(liveness, liveness.arm(rule, timer.now()));
+        }
+    }
+
+    @Override
+    public void expired(long silentNanos, long nowNanos) {
+        if (channel.isActive() && session != null) {
+            session.timedOut(silentNanos);
+        }
+    }
+
+    @Override
+    public long lastReadNanos() {
+        return liveness.lastReadNanos();
+    }
+
+    @Override
+    public String silenceRule() {
+        return liveness.rule().explain();
     }
 
     @Override
@@ -61,14 +111,13 @@ final class ChannelLink extends ChannelOutlet implements SessionLink {
         }
     }
 
+    /** A classic client never reads, so there is no last frame to send: it is closed at once. */
     @Override
     public void close(ByteBuf lastFrame, boolean halfClose) {
-        if (lastFrame == null) {
-            channel.close();
-        } else if (halfClose) {
-            GracefulClose.afterLastFrame(channel, lastFrame, GracefulClose.DEFAULT_LINGER_MILLIS);
-        } else {
-            GracefulClose.awaitPeerClose(channel, lastFrame, GracefulClose.DEFAULT_LINGER_MILLIS);
+        if (lastFrame != null) {
+            lastFrame.release();
         }
+        liveness.disarm();
+        channel.close();
     }
 }

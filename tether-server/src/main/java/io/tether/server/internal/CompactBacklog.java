@@ -2,21 +2,38 @@ package io.tether.server.internal;
 
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 /**
- * The frames a compact connection could not send yet, oldest first, each with its callback. It exists
- * only while something waits, so an idle connection carries none of it. Used on the connection's loop.
+ * The frames a compact socket could not send yet, oldest first, each with its callback (which may be null).
+ * It exists only while something waits, so an idle connection carries none of it. Used on the socket's loop.
  */
 final class CompactBacklog {
-    private final ArrayDeque<Object> frames = new ArrayDeque<>(); // a frame, then its callback
+    /** One frame waiting, and whom to tell when it has gone. */
+    private static final class Waiting {
+        final ByteBuf frame;
+        final Consumer<Throwable> done;
+        Waiting next;
+
+        Waiting(ByteBuf frame, Consumer<Throwable> done) {
+            this.frame = frame;
+            this.done = done;
+        }
+    }
+
+    private Waiting first;
+    private Waiting last;
     private int bytes;
 
     /** Queues {@code frame}; returns how many bytes now wait. */
     int add(ByteBuf frame, Consumer<Throwable> done) {
-        frames.add(frame);
-        frames.add(done);
+        Waiting waiting = new Waiting(frame, done);
+        if (last == null) {
+            first = waiting;
+        } else {
+            last.next = waiting;
+        }
+        last = waiting;
         bytes += frame.readableBytes();
         return bytes;
     }
@@ -26,30 +43,38 @@ final class CompactBacklog {
     }
 
     /** Sends what the socket takes, oldest first; returns true once nothing waits. */
-    @SuppressWarnings("unchecked")
-    boolean drainInto(CompactConnection connection) throws IOException {
-        for (ByteBuf frame = (ByteBuf) frames.peek(); frame != null; frame = (ByteBuf) frames.peek()) {
+    boolean drainInto(CompactSocket socket) throws IOException {
+        while (first != null) {
+            ByteBuf frame = first.frame;
             int before = frame.readableBytes();
-            connection.send(frame);
+            socket.send(frame);
             bytes -= before - frame.readableBytes();
             if (frame.isReadable()) {
                 return false;
             }
-            frames.poll();
-            Consumer<Throwable> done = (Consumer<Throwable>) frames.poll();
+            Consumer<Throwable> done = first.done;
+            first = first.next;
+            if (first == null) {
+                last = null;
+            }
             frame.release();
-            done.accept(null);
+            if (done != null) {
+                done.accept(null);
+            }
         }
         return true;
     }
 
     /** Drops everything that waits, telling each callback why. */
-    @SuppressWarnings("unchecked")
     void fail(Throwable cause) {
-        for (Object frame = frames.poll(); frame != null; frame = frames.poll()) {
-            ((ByteBuf) frame).release();
-            ((Consumer<Throwable>) frames.poll()).accept(cause);
+        for (Waiting waiting = first; waiting != null; waiting = waiting.next) {
+            waiting.frame.release();
+            if (waiting.done != null) {
+                waiting.done.accept(cause);
+            }
         }
+        first = null;
+        last = null;
         bytes = 0;
     }
 }

@@ -14,12 +14,15 @@ import io.netty.channel.unix.NativeInetAddress;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.tether.internal.MemoryBudget;
+import io.tether.internal.WheelTicker;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -28,8 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's Tether port on native epoll without a Netty channel per connection: a listening socket on
- * the acceptor loop, and a {@link CompactConnection} per client on the worker loops, all registered
- * directly with Netty's epoll event loops. See docs/PERFORMANCE.md for what it saves.
+ * the acceptor loop, and a {@link CompactSocket} per client on the worker loops, all registered directly
+ * with Netty's epoll event loops. See docs/PERFORMANCE.md for what it saves. It takes plain values: the
+ * server's {@link Admission} and each worker loop's timing wheel.
  */
 final class CompactEngine implements EpollIoHandle {
     private static final Logger log = LoggerFactory.getLogger(CompactEngine.class);
@@ -37,7 +41,7 @@ final class CompactEngine implements EpollIoHandle {
     private static final int ACCEPTS_PER_WAKEUP = 1024;
     private static final long ACCEPT_PAUSE_MILLIS = 100;
 
-    private final ServerRuntime runtime;
+    private final Admission admission;
     private final IoEventLoop acceptLoop;
     private final CompactLoop[] loops;
     private final LinuxSocket listener;
@@ -47,20 +51,19 @@ final class CompactEngine implements EpollIoHandle {
     private int nextLoop;
     private long lastAcceptFailureLogged;
 
-    private CompactEngine(ServerRuntime runtime, EventLoopGroup acceptor, EventLoopGroup workers, LinuxSocket listener) {
-        this.runtime = runtime;
+    private CompactEngine(Admission admission, EventLoopGroup acceptor, Map<EventExecutor, WheelTicker> workers,
+                          LinuxSocket listener) {
+        this.admission = admission;
         this.acceptLoop = (IoEventLoop) acceptor.next();
         List<CompactLoop> all = new ArrayList<>();
-        for (EventExecutor loop : workers) {
-            all.add(new CompactLoop((IoEventLoop) loop));
-        }
+        workers.forEach((loop, timer) -> all.add(new CompactLoop((IoEventLoop) loop, timer, this)));
         this.loops = all.toArray(new CompactLoop[0]);
         this.listener = listener;
     }
 
     /** Listens on {@code host:port} with a backlog of the kernel's maximum. */
-    static CompactEngine listen(ServerRuntime runtime, EventLoopGroup acceptor, EventLoopGroup workers, String host,
-                                int port) throws IOException {
+    static CompactEngine listen(Admission admission, EventLoopGroup acceptor, Map<EventExecutor, WheelTicker> workers,
+                                String host, int port) throws IOException {
         LinuxSocket socket = LinuxSocket.newSocketStream();
         try {
             socket.setReuseAddress(true);
@@ -70,7 +73,7 @@ final class CompactEngine implements EpollIoHandle {
             } catch (IOException e) { // name the address, as the Netty listeners' bind does
                 throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
             }
-            CompactEngine engine = new CompactEngine(runtime, acceptor, workers, socket);
+            CompactEngine engine = new CompactEngine(admission, acceptor, workers, socket);
             IoRegistration registration = engine.acceptLoop.register(engine).sync().getNow();
             engine.acceptLoop.submit(() -> {
                 engine.registration = registration;
@@ -87,8 +90,8 @@ final class CompactEngine implements EpollIoHandle {
         }
     }
 
-    ServerRuntime runtime() {
-        return runtime;
+    MemoryBudget buffers() {
+        return admission.buffers();
     }
 
     InetSocketAddress address() {
@@ -128,26 +131,23 @@ final class CompactEngine implements EpollIoHandle {
         InetSocketAddress peer = NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]);
         String host = peer.getAddress().getHostAddress();
         String remote = host + ":" + peer.getPort();
-        runtime.registry().countAccepted();
-        String refusal = runtime.counts().tryOpen(host, true);
+        admission.registry().countAccepted();
+        String refusal = admission.counts().tryOpen(host, true);
         if (refusal != null) {
             refuseOverLimit(socket, remote, refusal);
             return;
         }
         CompactLoop loop = loops[nextLoop];
         nextLoop = (nextLoop + 1) % loops.length;
-        CompactConnection connection = new CompactConnection(this, loop, socket, remote);
+        CompactSocket connection = new CompactSocket(loop, socket, remote, admission);
         open.incrementAndGet();
         Future<IoRegistration> registered = loop.executor.register(connection);
         registered.addListener(f -> {
             if (f.isSuccess()) {
                 connection.registered(registered.getNow());
-                if (runtime.registry().isClosing()) {
-                    Admission.refuse(runtime, connection, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
-                }
             } else {
                 log.warn("cannot register the connection from {}: {}", remote, f.cause().toString());
-                connection.closeNow();
+                connection.close();
             }
         });
     }
@@ -158,7 +158,7 @@ final class CompactEngine implements EpollIoHandle {
      * close resets the connection and the GOAWAY may be lost; the client sees the refusal either way.)
      */
     private void refuseOverLimit(Socket socket, String remote, String why) {
-        runtime.rejected(remote, CloseReason.OVERLOADED, why);
+        admission.rejected(remote, CloseReason.OVERLOADED, why, System.nanoTime());
         ByteBuf goAway = Frames.goAway(PooledByteBufAllocator.DEFAULT, CloseReason.OVERLOADED, why);
         ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(goAway.readableBytes()).writeBytes(goAway);
         goAway.release();
@@ -191,9 +191,8 @@ final class CompactEngine implements EpollIoHandle {
         }, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** {@code connection} closed (its handshake, if it was in one, already uncounted). */
-    void closed(CompactConnection connection) {
-        runtime.counts().closed(ConnectionCounts.hostOf(connection.remote()));
+    /** A socket closed (its connection already counted out). */
+    void closed() {
         if (open.decrementAndGet() == 0) {
             synchronized (open) {
                 open.notifyAll();
@@ -223,11 +222,7 @@ final class CompactEngine implements EpollIoHandle {
 
     /** Refuses, on their loops, the connections that have not said HELLO yet. */
     void refuseHandshakes() {
-        forEach(connection -> {
-            if (connection.inHandshake()) {
-                Admission.refuse(runtime, connection, CloseReason.SERVER_SHUTDOWN, "server is shutting down");
-            }
-        });
+        forEach(ServerConnection::serverStopping);
     }
 
     /** Waits until every connection has closed; returns false when {@code millis} ran out first. */
@@ -247,10 +242,10 @@ final class CompactEngine implements EpollIoHandle {
 
     /** Closes whatever is still open, at once. */
     void closeAll() {
-        forEach(CompactConnection::closeNow);
+        forEach(ServerConnection::closeNow);
     }
 
-    private void forEach(Consumer<CompactConnection> action) {
+    private void forEach(Consumer<ServerConnection> action) {
         for (CompactLoop loop : loops) {
             loop.executor.execute(() -> loop.connections().forEach(action));
         }

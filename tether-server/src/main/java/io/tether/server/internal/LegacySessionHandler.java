@@ -13,33 +13,35 @@ import org.slf4j.LoggerFactory;
 final class LegacySessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(LegacySessionHandler.class);
 
-    private final ServerRuntime runtime;
+    private final Admission admission;
+    private final ChannelLink link;
     private ServerSession session;
 
-    LegacySessionHandler(ServerRuntime runtime) {
-        this.runtime = runtime;
+    LegacySessionHandler(Admission admission, ChannelLink link) {
+        this.admission = admission;
+        this.link = link;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        SessionRegistry registry = runtime.registry();
-        ChannelLink link = new ChannelLink(ctx.channel());
+        SessionRegistry registry = admission.registry();
         ServerSession candidate = new ServerSession(registry, link, null, link.remote(), registry.nextSessionId(),
-                runtime.config().heartbeat(), true);
+                admission.config().heartbeat(), true);
         if (registry.register(candidate) == candidate) {
             ctx.close();
             return;
         }
         session = candidate;
+        link.carry(session);
         ctx.pipeline().addLast("lifecycle", new SessionLifecycleHandler(session));
-        session.watch(runtime.config());
+        session.watch(admission.config());
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            runtime.config().messageHandler().onMessage(session, (byte[]) msg);
+            admission.config().messageHandler().onMessage(session, (byte[]) msg);
         } catch (RuntimeException e) {
             log.error("{}: message handler failed; the connection stays open", session, e);
         }

@@ -2,14 +2,14 @@ package io.tether.server.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.tether.internal.Exchange;
-import io.tether.internal.FrameRoutes;
+import io.tether.internal.FrameRouter;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
 import io.tether.util.LogSafe;
 import java.util.concurrent.CompletionStage;
 
 /** Frames of an online Tether session, after the handshake, whatever kind of connection carries them. */
-final class ServerRoutes implements FrameRoutes {
+final class ServerRoutes implements FrameRouter.Side {
     private final ServerSession session;
     private final ServerConfig config;
     private final SessionLimits limits;
@@ -22,7 +22,7 @@ final class ServerRoutes implements FrameRoutes {
 
     /** The time of the read that brought the frame at hand: its arrival, and no clock read per frame. */
     private long now() {
-        return session.link().liveness().lastReadNanos();
+        return session.link().lastReadNanos();
     }
 
     @Override

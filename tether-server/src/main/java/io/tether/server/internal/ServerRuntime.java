@@ -13,12 +13,14 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelFutureListener;
-import io.tether.internal.FrameDecoder;
-import io.tether.internal.LogLimit;
 import io.tether.internal.MemoryBudget;
+import io.tether.internal.WheelTicker;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.tether.protocol.Frames;
 import io.tether.util.LogSafe;
-import io.tether.internal.LivenessHandler;
 import io.tether.internal.SerialDispatcher;
 import io.tether.internal.Transports;
 import io.tether.protocol.CloseReason;
@@ -31,7 +33,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,9 @@ public final class ServerRuntime {
     private final SessionRegistry registry;
     private final ConnectionCounts counts;
     private final MemoryBudget buffers;
-    private final LogLimit refusalLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
+    private final Admission admission;
+    /** Each worker loop's timing wheel, made at start; read-only after. */
+    private Map<EventExecutor, WheelTicker> timers = Map.of();
     private final ChannelGroup connections = new DefaultChannelGroup("tether-connections", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
     /** Accepts on its own thread, so a reconnect storm's accepts never queue behind handshakes. */
@@ -63,41 +66,18 @@ public final class ServerRuntime {
         this.registry = new SessionRegistry(events);
         this.counts = new ConnectionCounts(config.limits());
         this.buffers = new MemoryBudget(config.limits().maxBufferedBytes());
+        this.admission = new Admission(registry, config, counts, buffers, System.nanoTime());
     }
 
     public ServerStats stats() {
         return registry.stats(counts, buffers);
     }
 
-    ConnectionCounts counts() {
-        return counts;
-    }
-
-    /** What all connections together may hold for partial inbound and unsent outbound frames. */
-    MemoryBudget buffers() {
-        return buffers;
-    }
-
-    /**
-     * Counts a connection refused before it came online and logs it, at most 10 lines a second across the
-     * server: a flood of bad or surplus connections is counted in the stats, not written line by line.
-     * {@code why} must already be log-safe.
-     */
-    void rejected(String remote, CloseReason reason, String why) {
-        registry.countRejected();
-        long left = refusalLines.take(System.nanoTime());
-        if (left >= 0) {
-            log.warn("refused connection from {}: {} - {}{}", remote, reason, why, LogLimit.note(left));
-        }
-    }
-
     private static void logPresence(PresenceEvent event) {
         String who = event.clientId() + " [session " + event.sessionId() + ", " + event.remote() + "]";
         if (event.type() == PresenceEvent.Type.ONLINE) {
             log.info("{} online{}", who, event.legacy() ? " (classic client)" : "");
-        } else if (event.reason() == CloseReason.PROTOCOL_ERROR || event.reason() == CloseReason.SLOW_CONSUMER
-                || event.reason() == CloseReason.TOO_MANY_PINGS || event.reason() == CloseReason.RATE_LIMITED
-                || event.reason() == CloseReason.OVERLOADED) {
+        } else if (event.reason().peersFault()) {
             log.warn("{} offline: {} - {}", who, event.reason(), LogSafe.text(event.detail()));
         } else {
             log.info("{} offline: {} - {}", who, event.reason(), LogSafe.text(event.detail()));
@@ -134,17 +114,19 @@ public final class ServerRuntime {
         }
         group = Transports.newGroup(config.eventLoopThreads(), "tether-server", false);
         acceptor = Transports.newGroup(1, "tether-accept", false);
+        Map<EventExecutor, WheelTicker> made = new LinkedHashMap<>();
+        for (EventExecutor loop : group) {
+            made.put(loop, new WheelTicker(loop, System::nanoTime));
+        }
+        timers = Collections.unmodifiableMap(made);
         try {
             if (compactEngine()) {
-                compact = CompactEngine.listen(this, acceptor, group, config.host(), config.port());
+                compact = CompactEngine.listen(admission, acceptor, timers, config.host(), config.port());
             } else {
-                listener = bind(config.port(), true, () -> new FrameDecoder(config.maxPayload(), true, buffers),
-                        () -> new ServerHandshakeHandler(this));
+                listener = bind(config.port(), true);
             }
             if (config.legacyPort() >= 0) {
-                legacyListener = bind(config.legacyPort(), false,
-                        () -> new LegacyFrameDecoder(config.limits().legacyMaxPayload(), buffers),
-                        () -> new LegacySessionHandler(this));
+                legacyListener = bind(config.legacyPort(), false);
             }
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -158,9 +140,8 @@ public final class ServerRuntime {
                 config.heartbeat());
     }
 
-    /** Listens with a channel per connection; {@code tether} for the Tether port (handshake first), else classic. */
-    private Channel bind(int port, boolean tether, Supplier<ChannelHandler> decoder, Supplier<ChannelHandler> handler)
-            throws IOException {
+    /** Listens with a channel per connection; {@code tether} for the Tether port, else classic. */
+    private Channel bind(int port, boolean tether) throws IOException {
         List<String> allow = tether ? List.of() : config.limits().legacyAllow();
         ChannelHandler allowFilter = allow.isEmpty() ? null : SourceNetworks.filter(allow); // sharable: one per port
         int highWater = config.maxOutboundBytes();
@@ -188,15 +169,21 @@ public final class ServerRuntime {
                             refuseOverLimit(ch, remote, tether, refusal);
                             return;
                         }
-                        ch.closeFuture().addListener(f -> counts.closed(host));
                         connections.add(ch);
+                        WheelTicker timer = timers.get(ch.eventLoop());
+                        if (tether) {
+                            ch.pipeline().addLast("connection", new ChannelTransport(admission, timer));
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> counts.closed(host));
                         if (allowFilter != null) {
                             ch.pipeline().addLast("allow", allowFilter);
                         }
+                        ChannelLink link = new ChannelLink(ch, timer);
                         ch.pipeline()
-                                .addLast("liveness", LivenessHandler.readsOnly())
-                                .addLast("decoder", decoder.get())
-                                .addLast("handler", handler.get());
+                                .addLast("liveness", link.stamper())
+                                .addLast("decoder", new LegacyFrameDecoder(config.limits().legacyMaxPayload(), buffers))
+                                .addLast("handler", new LegacySessionHandler(admission, link));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(config.host(), port).awaitUninterruptibly();
@@ -209,7 +196,7 @@ public final class ServerRuntime {
 
     /** A connection over a limit: a Tether client is told OVERLOADED, a classic one just closed. */
     private void refuseOverLimit(Channel ch, String remote, boolean tether, String why) {
-        rejected(remote, CloseReason.OVERLOADED, why);
+        admission.rejected(remote, CloseReason.OVERLOADED, why, System.nanoTime());
         if (tether) {
             ch.writeAndFlush(Frames.goAway(ch.alloc(), CloseReason.OVERLOADED, why))
                     .addListener(ChannelFutureListener.CLOSE);
@@ -253,9 +240,9 @@ public final class ServerRuntime {
         }
         // Connections still in their handshake were never online: tell them and let them go now.
         for (Channel ch : connections) {
-            ServerHandshakeHandler handshake = ch.pipeline().get(ServerHandshakeHandler.class);
-            if (handshake != null) {
-                ch.eventLoop().execute(() -> handshake.refuseForShutdown(ch));
+            ChannelTransport transport = ChannelTransport.of(ch);
+            if (transport != null) {
+                ch.eventLoop().execute(() -> transport.connection().serverStopping());
             }
         }
         if (compact != null) {

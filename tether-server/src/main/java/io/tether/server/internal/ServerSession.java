@@ -3,15 +3,12 @@ package io.tether.server.internal;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
 import io.tether.internal.Failures;
-import io.tether.internal.Liveness;
 import io.tether.internal.LoopChores;
 import io.tether.messaging.ConnectionLostException;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
-import io.tether.protocol.ProtocolException;
 import io.tether.server.Session;
 import io.tether.server.SessionInfo;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +25,6 @@ public final class ServerSession implements Session {
 
     private final SessionRegistry registry;
     private final SessionLink link;
-    private final Liveness liveness;
     private final Exchange exchange;
     private final String clientId;
     private final long sessionId;
@@ -50,7 +46,6 @@ public final class ServerSession implements Session {
                   HeartbeatPolicy heartbeat, boolean legacy) {
         this.registry = registry;
         this.link = link;
-        this.liveness = link.liveness();
         this.exchange = exchange;
         this.clientId = clientId;
         this.sessionId = sessionId;
@@ -91,7 +86,7 @@ public final class ServerSession implements Session {
     }
 
     long silentMillis() {
-        return (System.nanoTime() - liveness.lastReadNanos()) / 1_000_000;
+        return (System.nanoTime() - link.lastReadNanos()) / 1_000_000;
     }
 
     /** Takes the session offline with this reason unless something else already did. */
@@ -114,17 +109,14 @@ public final class ServerSession implements Session {
     }
 
     private void closeConnection(CloseReason reason, String detail) {
-        liveness.disarm();
         if (!link.isOpen()) {
             return;
         }
-        // A classic client never reads; a slow consumer's buffer is full anyway; a departed client is gone.
-        if (!legacy && reason != CloseReason.SLOW_CONSUMER && reason != CloseReason.CLIENT_CLOSED
-                && reason != CloseReason.CONNECTION_RESET) {
-            // A client presumed dead will not close from its side. A live one closes on GOAWAY, and letting it
-            // close first leaves TIME_WAIT on its side, where its next connect can reuse the port
-            // (docs/PERFORMANCE.md, reconnect storm).
-            link.close(Frames.goAway(link.alloc(), reason, detail), reason == CloseReason.TIMEOUT);
+        // A classic client never reads. A client that is still there is told why; one presumed dead gets its
+        // output shut too. A live one closes on GOAWAY, and letting it close first leaves TIME_WAIT on its
+        // side, where its next connect can reuse the port (docs/PERFORMANCE.md, reconnect storm).
+        if (!legacy && reason.toldGoAway()) {
+            link.close(Frames.goAway(link.alloc(), reason, detail), reason.peerPresumedDead());
         } else {
             link.close(null, false);
         }
@@ -138,13 +130,13 @@ public final class ServerSession implements Session {
         if (state != ONLINE || !link.isOpen()) {
             return; // ended while it was being admitted: its connection is already on its way out
         }
-        liveness.arm(config.silenceRule(heartbeat, liveness.lastReadNanos()), this::timedOut);
+        link.watch(config.silenceRule(heartbeat, link.lastReadNanos()));
         link.boundDeadPeer(heartbeat.timeout());
     }
 
     /** The heartbeat deadline passed with no byte from the client. */
     void timedOut(long silentNanos) {
-        String detail = "no bytes for " + silentNanos / 1_000_000 + " ms (" + liveness.rule().explain() + ")";
+        String detail = "no bytes for " + silentNanos / 1_000_000 + " ms (" + link.silenceRule() + ")";
         String partial = link.partialFrame();
         if (partial != null) {
             detail += "; " + partial;
@@ -152,17 +144,12 @@ public final class ServerSession implements Session {
         end(CloseReason.TIMEOUT, detail);
     }
 
-    /** Maps whatever broke the connection to the reason the world is told. */
+    /** Ends the session for whatever broke its connection, with the reason that failure stands for. */
     void failed(Throwable cause) {
-        Throwable root = Failures.rootOf(cause);
-        if (root instanceof ProtocolException refused) {
-            end(refused.reason(), root.getMessage());
-        } else if (root instanceof IOException) {
-            end(CloseReason.CONNECTION_RESET, String.valueOf(root.getMessage()));
-        } else {
-            log.error("{}: unexpected failure", this, root);
-            end(CloseReason.PROTOCOL_ERROR, "internal error: " + root);
+        if (Failures.unexpected(cause)) {
+            log.error("{}: unexpected failure", this, Failures.rootOf(cause));
         }
+        end(CloseReason.of(cause), Failures.detail(cause));
     }
 
     void connectionClosed() {

@@ -2,18 +2,28 @@ package io.tether.server.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.tether.internal.Exchange;
-import io.tether.internal.Liveness;
+import io.tether.internal.SilenceRule;
 import java.time.Duration;
 
 /**
- * What a server session needs from the connection that carries it, whichever kind it is: a Netty channel
- * ({@link ChannelLink}: NIO, the classic port) or a compact epoll connection ({@link CompactConnection}).
+ * What a server session needs from the connection that carries it: a {@link ServerConnection} on the Tether
+ * port (either engine), or a {@link ChannelLink} on the classic port.
  */
 interface SessionLink extends Exchange.Outlet {
-    Liveness liveness();
-
     /** The peer as {@code ip:port}. */
     String remote();
+
+    /** When the connection last read a byte, on its loop's clock. Any thread. */
+    long lastReadNanos();
+
+    /**
+     * Starts judging the online session's silence by {@code rule}; the verdict reaches the session's
+     * {@link ServerSession#timedOut}. Runs on the event loop.
+     */
+    void watch(SilenceRule rule);
+
+    /** The rule in force, for a verdict's detail, e.g. "timeout 6000 ms". */
+    String silenceRule();
 
     /** Describes a frame the peer left half-sent, or null. Runs on the event loop. */
     String partialFrame();

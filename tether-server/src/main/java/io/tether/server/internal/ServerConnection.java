@@ -1,0 +1,422 @@
+package io.tether.server.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
+import io.tether.internal.Failures;
+import io.tether.internal.FrameDecoder;
+import io.tether.internal.FrameRouter;
+import io.tether.internal.GracefulClose;
+import io.tether.internal.Liveness;
+import io.tether.internal.SilenceRule;
+import io.tether.internal.WheelTicker;
+import io.tether.protocol.CloseReason;
+import io.tether.protocol.Frames;
+import io.tether.protocol.Hello;
+import io.tether.protocol.ProtocolException;
+import io.tether.util.LogSafe;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection on the Tether port, whatever carries its bytes: the single place that decides what
+ * happens to them. A {@link Transport} (the compact epoll socket, or a Netty channel) only moves bytes in and
+ * out and reports failures; this state machine does the rest.
+ *
+ * <pre>
+ *   HANDSHAKE --HELLO admitted--> ONLINE --session ends / bad input--> DRAINING --peer FIN / linger--> CLOSED
+ *       \_________bad HELLO, no HELLO in time, shutdown: GOAWAY_______/        (any state --reset--> CLOSED)
+ * </pre>
+ *
+ * <ul>
+ *   <li>HANDSHAKE: the first frame must be a whole, valid HELLO before a deadline counted from accept;
+ *       {@link Admission} ends it.
+ *   <li>ONLINE: frames are cut from the input in place and handed to the {@link FrameRouter}; a read's PONGs
+ *       are batched and leave together, ahead of anything written after them. Silence is judged by the
+ *       session's rule.
+ *   <li>DRAINING: on its way out. Input is discarded (what follows bad input cannot be trusted to line up
+ *       with frame boundaries); the last frame (a GOAWAY) is sent, output is shut after it for a peer presumed
+ *       dead, and the connection closes when the peer closes or the linger ends.
+ *   <li>CLOSED: the socket is closed, buffers released, the session told once.
+ * </ul>
+ *
+ * <p>Its deadlines (the handshake's, the silence's, the linger's) are one {@link Liveness} record in the
+ * loop's timing wheel. Time comes from the loop's {@link WheelTicker}, never from a clock read here. Every
+ * method but {@link #write} and {@link #close} runs on the connection's event loop.
+ */
+final class ServerConnection implements SessionLink, Liveness.Expiry {
+    private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+    /**
+     * Frames other than PONG are rare and short-lived, and so are partial frames: plain heap buffers. (A JDK
+     * direct buffer would cost a Cleaner and a zeroed allocation each; a pool, several MiB per thread.)
+     */
+    static final ByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false);
+
+    private static final byte HANDSHAKE = 0;
+    private static final byte ONLINE = 1;
+    private static final byte DRAINING = 2;
+    private static final byte CLOSED = 3;
+
+    private final Transport transport;
+    private final Admission admission;
+    private final WheelTicker timer;
+    private final Liveness liveness;
+    private byte state = HANDSHAKE;
+    private ServerSession session;
+    private ServerRoutes routes;
+    /** The start of a frame that has not arrived whole; null between frames, which is almost always. */
+    private ByteBuf partial;
+    /** Bytes the server's buffer budget granted for the partial frame. */
+    private int heldForPartial;
+
+    ServerConnection(Transport transport, Admission admission, WheelTicker timer) {
+        this.transport = transport;
+        this.admission = admission;
+        this.timer = timer;
+        this.liveness = new Liveness(this, timer.now());
+    }
+
+    // ---- What the transport reports, on the loop.
+
+    /** The connection can be read: its handshake clock starts, counted from now. */
+    void opened() {
+        long timeout = admission.config().handshakeTimeout().toNanos();
+        arm(SilenceRule.deadline(liveness.lastReadNanos(), timeout));
+        if (admission.isClosing()) {
+            refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+        }
+    }
+
+    /** Bytes arrived. {@code in} (readable from its reader index) stays the caller's; what is kept is copied. */
+    void received(ByteBuf in) {
+        if (state == CLOSED) {
+            return;
+        }
+        liveness.stampRead(timer.now());
+        if (state == DRAINING) {
+            return;
+        }
+        ByteBuf frames = in;
+        if (partial != null) {
+            partial.writeBytes(in);
+            frames = partial;
+        }
+        try {
+            handleFrames(frames);
+        } catch (RuntimeException e) {
+            refuseInput(e);
+        } finally {
+            transport.flush();
+        }
+        keepRest(frames);
+    }
+
+    /** The peer closed, or the transport closed under us: the connection is over. */
+    void ended() {
+        closeNow();
+    }
+
+    /** The transport failed: a reset, a refused write, or a buffer over budget. */
+    void failed(Throwable cause) {
+        if (state == CLOSED) {
+            return;
+        }
+        CloseReason reason = CloseReason.of(cause);
+        if (session != null) {
+            session.failed(cause);
+        } else if (reason != CloseReason.CONNECTION_RESET) {
+            refuse(reason, LogSafe.text(Failures.detail(cause)));
+        } else {
+            log.debug("connection from {} failed before its handshake: {}", remote(), Failures.detail(cause));
+        }
+        if (reason == CloseReason.CONNECTION_RESET) {
+            closeNow(); // nothing more can be said to a peer whose connection broke
+        }
+    }
+
+    /** More than the outbound limit is waiting to be sent. */
+    void unwritable() {
+        if (session != null) {
+            session.becameUnwritable();
+        }
+    }
+
+    /** The server is stopping: a connection that has not said HELLO yet is refused (one that has is ended by its session). */
+    void serverStopping() {
+        if (state == HANDSHAKE) {
+            refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+        }
+    }
+
+    // ---- Frames.
+
+    private void handleFrames(ByteBuf frames) {
+        int maxPayload = admission.config().maxPayload();
+        while (state == ONLINE || state == HANDSHAKE) {
+            int length = state == HANDSHAKE ? FrameDecoder.wholeHelloLength(frames)
+                    : FrameDecoder.wholeFrameLength(frames, maxPayload);
+            if (length == 0) {
+                return;
+            }
+            int start = frames.readerIndex();
+            int end = frames.writerIndex();
+            // The frame is handled in place: the buffer's indexes frame it, then move past it.
+            frames.writerIndex(start + length);
+            try {
+                if (state == HANDSHAKE) {
+                    admission.admit(this, Hello.decode(frames));
+                } else if (FrameRouter.route(routes, frames)) {
+                    transport.pong(frames);
+                }
+            } finally {
+                frames.setIndex(start + length, end);
+            }
+        }
+    }
+
+    /** Called by {@link Admission} before the session is announced, so frames right behind the HELLO reach it. */
+    void install(ServerSession admitted, ServerRoutes sessionRoutes) {
+        session = admitted;
+        routes = sessionRoutes;
+        leave(ONLINE);
+    }
+
+    /** Bad input: a connection in its handshake is refused, an online one's session ends with the reason. */
+    private void refuseInput(RuntimeException e) {
+        byte was = state;
+        if (was == HANDSHAKE) {
+            if (Failures.unexpected(e)) {
+                log.error("unexpected failure during handshake with {}", remote(), e);
+                refuse(CloseReason.PROTOCOL_ERROR, "internal error");
+            } else {
+                refuse(CloseReason.of(e), LogSafe.text(Failures.detail(e)));
+            }
+        } else if (was == ONLINE) {
+            drain();
+            session.failed(e);
+        }
+    }
+
+    /**
+     * Refuses a connection that is not online: counted and logged once, told GOAWAY with the reason, then
+     * closed. It was never online, so no presence event comes of it. {@code message} must be log-safe.
+     */
+    void refuse(CloseReason reason, String message) {
+        if (state == CLOSED || (state == DRAINING && liveness.armed())) {
+            return; // already refused, or already on its way out
+        }
+        admission.rejected(remote(), reason, message, timer.now());
+        close(Frames.goAway(alloc(), reason, message), true);
+    }
+
+    /** Stops reading frames and judging silence; whatever arrives from now on is dropped. */
+    private void drain() {
+        leave(DRAINING);
+        disarm();
+        releasePartial();
+    }
+
+    /** Every change of state: a handshake that ends, however it ends, is uncounted here, once. */
+    private void leave(byte next) {
+        if (state == HANDSHAKE) {
+            admission.counts().handshakeEnded();
+        }
+        state = next;
+    }
+
+    private void keepRest(ByteBuf frames) {
+        if (state == DRAINING || state == CLOSED || !frames.isReadable()) {
+            releasePartial();
+            return;
+        }
+        long pending = FrameDecoder.announcedLength(frames);
+        try {
+            heldForPartial = (int) admission.buffers().adjust(heldForPartial, pending, "a partial frame");
+        } catch (ProtocolException e) {
+            releasePartial();
+            refuseInput(e);
+            return;
+        }
+        if (frames == partial) {
+            partial.discardReadBytes();
+        } else {
+            // Sized for the whole frame once its header is known, so it never grows past it by doubling.
+            partial = ALLOC.heapBuffer((int) Math.max(Math.max(256, pending), frames.readableBytes())).writeBytes(frames);
+        }
+    }
+
+    private void releasePartial() {
+        if (partial != null) {
+            partial.release();
+            partial = null;
+        }
+        if (heldForPartial != 0) {
+            heldForPartial = (int) admission.buffers().adjust(heldForPartial, 0, "a partial frame");
+        }
+    }
+
+    // ---- Deadlines.
+
+    private void arm(SilenceRule rule) {
+        timer.schedule(liveness, liveness.arm(rule, timer.now()));
+    }
+
+    private void disarm() {
+        liveness.disarm();
+        timer.cancel(liveness);
+    }
+
+    /** A deadline passed: the handshake's, the session's silence, or the linger. */
+    @Override
+    public void expired(long silentNanos, long nowNanos) {
+        switch (state) {
+            case HANDSHAKE -> {
+                String stall = partialFrame();
+                refuse(CloseReason.PROTOCOL_ERROR, "no HELLO within " + admission.config().handshakeTimeout().toMillis()
+                        + " ms" + (stall != null ? "; " + stall : ""));
+            }
+            case ONLINE -> session.timedOut(silentNanos);
+            case DRAINING -> closeNow(); // the peer did not close within the linger
+            default -> { }
+        }
+    }
+
+    // ---- SessionLink: what the session asks of its connection.
+
+    @Override
+    public void watch(SilenceRule rule) {
+        if (state == ONLINE) {
+            arm(rule);
+        }
+    }
+
+    @Override
+    public long lastReadNanos() {
+        return liveness.lastReadNanos();
+    }
+
+    @Override
+    public String silenceRule() {
+        return liveness.rule().explain();
+    }
+
+    @Override
+    public void write(ByteBuf frame, Consumer<Throwable> done) {
+        EventExecutor loop = transport.executor();
+        if (loop.inEventLoop()) {
+            writeNow(frame, done);
+        } else {
+            loop.execute(() -> writeNow(frame, done));
+        }
+    }
+
+    private void writeNow(ByteBuf frame, Consumer<Throwable> done) {
+        if (state == CLOSED) {
+            frame.release();
+            if (done != null) {
+                done.accept(new ClosedChannelException());
+            }
+            return;
+        }
+        transport.flush(); // PONGs already answered leave first
+        transport.write(frame, done);
+    }
+
+    /**
+     * Ends the connection. With a {@code lastFrame}: input is discarded from now on, the frame is sent, output
+     * is shut after it when {@code halfClose} (a peer presumed dead will not close first), and the connection
+     * closes when the peer closes or after the linger. Without one: closes at once.
+     */
+    @Override
+    public void close(ByteBuf lastFrame, boolean halfClose) {
+        EventExecutor loop = transport.executor();
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> close(lastFrame, halfClose));
+            return;
+        }
+        if (lastFrame == null || state == CLOSED || (state == DRAINING && liveness.armed())) {
+            if (lastFrame != null) {
+                lastFrame.release();
+            }
+            if (lastFrame == null) {
+                closeNow();
+            }
+            return;
+        }
+        drain();
+        writeNow(lastFrame, failure -> {
+            if (failure != null) {
+                closeNow();
+            } else if (halfClose && state != CLOSED) {
+                transport.shutdownOutput();
+            }
+        });
+        if (state != CLOSED) {
+            arm(SilenceRule.deadline(timer.now(), TimeUnit.MILLISECONDS.toNanos(GracefulClose.DEFAULT_LINGER_MILLIS)));
+        }
+    }
+
+    /** Closes the transport at once and tells the session, if there is one, that its connection ended. */
+    void closeNow() {
+        if (state == CLOSED) {
+            return;
+        }
+        leave(CLOSED);
+        disarm();
+        releasePartial();
+        transport.close();
+        admission.counts().closed(ConnectionCounts.hostOf(remote()));
+        if (session != null) {
+            session.connectionClosed();
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return state != CLOSED;
+    }
+
+    boolean inHandshake() {
+        return state == HANDSHAKE;
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return transport.executor();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ALLOC;
+    }
+
+    @Override
+    public String remote() {
+        return transport.remote();
+    }
+
+    @Override
+    public String partialFrame() {
+        return partial == null ? null : FrameDecoder.stall(partial);
+    }
+
+    @Override
+    public int outboundLimit() {
+        return admission.config().maxOutboundBytes();
+    }
+
+    @Override
+    public void boundDeadPeer(Duration timeout) {
+        transport.boundDeadPeer(timeout);
+    }
+
+    @Override
+    public String toString() {
+        return "connection from " + remote();
+    }
+}
