@@ -113,7 +113,7 @@ final class ChannelLink extends ChannelOutlet implements SessionLink, Liveness.E
 
     /** A classic client never reads, so there is no last frame to send: it is closed at once. */
     @Override
-    public void close(ByteBuf lastFrame, boolean halfClose) {
+    public void close(ByteBuf lastFrame, Goodbye goodbye) {
         if (lastFrame != null) {
             lastFrame.release();
         }

@@ -211,7 +211,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             return; // already refused, or already on its way out
         }
         admission.rejected(remote(), reason, message, timer.now());
-        close(Frames.goAway(alloc(), reason, message), true);
+        close(Frames.goAway(alloc(), reason, message), Goodbye.HALF_CLOSE);
     }
 
     /** Stops reading frames and judging silence; whatever arrives from now on is dropped. */
@@ -328,35 +328,33 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     }
 
     /**
-     * Ends the connection. With a {@code lastFrame}: input is discarded from now on, the frame is sent, output
-     * is shut after it when {@code halfClose} (a peer presumed dead will not close first), and the connection
-     * closes when the peer closes or after the linger. Without one: closes at once.
+     * Ends the connection: at once without a {@code lastFrame}; with one, input is discarded from now on, the
+     * frame is sent, and the connection ends as {@code goodbye} says, within the linger at the latest.
      */
     @Override
-    public void close(ByteBuf lastFrame, boolean halfClose) {
+    public void close(ByteBuf lastFrame, Goodbye goodbye) {
         EventExecutor loop = transport.executor();
         if (!loop.inEventLoop()) {
-            loop.execute(() -> close(lastFrame, halfClose));
+            loop.execute(() -> close(lastFrame, goodbye));
             return;
         }
-        if (lastFrame == null || state == CLOSED || (state == DRAINING && liveness.armed())) {
-            if (lastFrame != null) {
-                lastFrame.release();
-            }
-            if (lastFrame == null) {
-                closeNow();
-            }
+        if (lastFrame == null) {
+            closeNow();
+            return;
+        }
+        if (state == CLOSED || (state == DRAINING && liveness.armed())) {
+            lastFrame.release(); // already saying goodbye
             return;
         }
         drain();
         writeNow(lastFrame, failure -> {
-            if (failure != null) {
+            if (failure != null || goodbye == Goodbye.CLOSE) {
                 closeNow();
-            } else if (halfClose && state != CLOSED) {
+            } else if (goodbye == Goodbye.HALF_CLOSE && state != CLOSED) {
                 transport.shutdownOutput();
             }
         });
-        if (state != CLOSED) {
+        if (state != CLOSED) { // the frame is still waiting to be sent, or the peer is to close first
             arm(SilenceRule.deadline(timer.now(), TimeUnit.MILLISECONDS.toNanos(GracefulClose.DEFAULT_LINGER_MILLIS)));
         }
     }

@@ -13,6 +13,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelFutureListener;
+import io.tether.internal.LogLimit;
 import io.tether.internal.MemoryBudget;
 import io.tether.internal.WheelTicker;
 import io.netty.util.concurrent.EventExecutor;
@@ -46,6 +47,9 @@ public final class ServerRuntime {
     private final ConnectionCounts counts;
     private final MemoryBudget buffers;
     private final Admission admission;
+    static final int PRESENCE_LINES_PER_SECOND = 100;
+    /** Used on the events thread only. */
+    private final LogLimit presenceLines = new LogLimit(PRESENCE_LINES_PER_SECOND, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
     /** Each worker loop's timing wheel, made at start; read-only after. */
     private Map<EventExecutor, WheelTicker> timers = Map.of();
     private final ChannelGroup connections = new DefaultChannelGroup("tether-connections", GlobalEventExecutor.INSTANCE);
@@ -60,7 +64,7 @@ public final class ServerRuntime {
     public ServerRuntime(ServerConfig config) {
         this.config = config;
         List<PresenceListener> listeners = new ArrayList<>();
-        listeners.add(ServerRuntime::logPresence); // logged here, off the event loops: console I/O must not delay verdicts
+        listeners.add(this::logPresence); // logged here, off the event loops: console I/O must not delay verdicts
         listeners.addAll(config.listeners());
         this.events = new SerialDispatcher<>("tether-events", listeners, PresenceListener::onPresence);
         this.registry = new SessionRegistry(events);
@@ -73,15 +77,28 @@ public final class ServerRuntime {
         return registry.stats(counts, buffers);
     }
 
-    private static void logPresence(PresenceEvent event) {
+    /**
+     * One log line per presence event, up to {@value #PRESENCE_LINES_PER_SECOND} a second: beyond that (a
+     * reconnect storm, thousands of peers falling silent at once) the lines are counted and the next line
+     * written says how many were left out. Listeners and the stats still see every event.
+     */
+    private void logPresence(PresenceEvent event) {
+        long left = presenceLines.take(System.nanoTime());
+        if (left < 0) {
+            return;
+        }
         String who = event.clientId() + " [session " + event.sessionId() + ", " + event.remote() + "]";
         if (event.type() == PresenceEvent.Type.ONLINE) {
-            log.info("{} online{}", who, event.legacy() ? " (classic client)" : "");
+            log.info("{} online{}{}", who, event.legacy() ? " (classic client)" : "", presenceNote(left));
         } else if (event.reason().peersFault()) {
-            log.warn("{} offline: {} - {}", who, event.reason(), LogSafe.text(event.detail()));
+            log.warn("{} offline: {} - {}{}", who, event.reason(), LogSafe.text(event.detail()), presenceNote(left));
         } else {
-            log.info("{} offline: {} - {}", who, event.reason(), LogSafe.text(event.detail()));
+            log.info("{} offline: {} - {}{}", who, event.reason(), LogSafe.text(event.detail()), presenceNote(left));
         }
+    }
+
+    private static String presenceNote(long left) {
+        return left <= 0 ? "" : " (" + left + " presence lines left out before this one; the events themselves were all delivered)";
     }
 
     public ServerConfig config() {

@@ -112,13 +112,14 @@ public final class ServerSession implements Session {
         if (!link.isOpen()) {
             return;
         }
-        // A classic client never reads. A client that is still there is told why; one presumed dead gets its
-        // output shut too. A live one closes on GOAWAY, and letting it close first leaves TIME_WAIT on its
-        // side, where its next connect can reuse the port (docs/PERFORMANCE.md, reconnect storm).
+        // A classic client never reads. A client that may still be there is told why. A live one closes on
+        // GOAWAY, and letting it close first leaves TIME_WAIT on its side, where its next connect can reuse the
+        // port (docs/PERFORMANCE.md, reconnect storm); one presumed dead will not, and is closed behind it.
         if (!legacy && reason.toldGoAway()) {
-            link.close(Frames.goAway(link.alloc(), reason, detail), reason.peerPresumedDead());
+            link.close(Frames.goAway(link.alloc(), reason, detail),
+                    reason.peerPresumedDead() ? SessionLink.Goodbye.CLOSE : SessionLink.Goodbye.AWAIT_PEER);
         } else {
-            link.close(null, false);
+            link.close(null, null);
         }
     }
 

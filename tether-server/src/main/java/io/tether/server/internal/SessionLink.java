@@ -35,9 +35,31 @@ interface SessionLink extends Exchange.Outlet {
     void boundDeadPeer(Duration timeout);
 
     /**
-     * Closes the connection on the event loop. With a {@code lastFrame}, input is discarded from now on,
-     * the frame is sent, and the connection closes when the peer closes or after a linger. {@code halfClose}
-     * also shuts down output after the frame, for a peer that is presumed dead and will not close first.
+     * Closes the connection on the event loop: at once without a {@code lastFrame}; with one, input is
+     * discarded from now on, the frame is sent, and the connection ends as {@code goodbye} says.
      */
-    void close(ByteBuf lastFrame, boolean halfClose);
+    void close(ByteBuf lastFrame, Goodbye goodbye);
+
+    /**
+     * How a connection ends after its last frame (a GOAWAY). Closing a socket with unread input makes the
+     * kernel send a reset instead of a FIN, and a reset can destroy the GOAWAY before the peer reads it, so
+     * the socket is closed at once only when no input can be waiting.
+     */
+    enum Goodbye {
+        /**
+         * The peer reads the GOAWAY and closes first, keeping the TIME_WAIT on its side; one that has not
+         * closed within the linger is closed from here.
+         */
+        AWAIT_PEER,
+        /**
+         * Output is shut after the frame (the FIN follows it) while input is still drained, and the socket
+         * closes when the peer closes or the linger ends: for a refused peer that may still be sending.
+         */
+        HALF_CLOSE,
+        /**
+         * Closed right behind the frame: for a peer presumed dead, silent for the whole timeout, so nothing
+         * is waiting to be read and the close sends a FIN behind the GOAWAY. Costs no shutdown and no linger.
+         */
+        CLOSE
+    }
 }
