@@ -43,16 +43,26 @@ class ConnectionBagTest {
         threads.shutdownNow();
     }
 
+    /** Adds that many new items, numbered from 1, and returns them in order. */
+    private List<Item> added(int count) {
+        List<Item> items = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            Item item = new Item(i);
+            assertThat(bag.add(item)).isTrue();
+            items.add(item);
+        }
+        return items;
+    }
+
     static long in(Duration d) {
         return System.nanoTime() + d.toNanos();
     }
 
     @Test
     void borrowedItemsAreNotLentAgainUntilReturned() {
-        Item a = new Item(1);
-        Item b = new Item(2);
-        bag.add(a);
-        bag.add(b);
+        List<Item> two = added(2);
+        Item a = two.get(0);
+        Item b = two.get(1);
 
         Item first = bag.tryBorrow();
         Item second = bag.tryBorrow();
@@ -68,10 +78,9 @@ class ConnectionBagTest {
 
     @Test
     void aThreadTriesTheSlotItClaimedFromLastBeforeScanning() {
-        Item a = new Item(1);
-        Item b = new Item(2);
-        bag.add(a);
-        bag.add(b);
+        List<Item> two = added(2);
+        Item a = two.get(0);
+        Item b = two.get(1);
         Item taken = bag.tryBorrow(); // a, by the scan
         Item mine = bag.tryBorrow(); // b, by the scan, which leaves the hint on b's slot
         assertThat(mine).isSameAs(b);
@@ -136,17 +145,13 @@ class ConnectionBagTest {
 
     @Test
     void afterARemovalTheHintNeverYieldsTheRemovedItem() {
-        Item a = new Item(1);
-        Item b = new Item(2);
-        Item c = new Item(3);
-        bag.add(a);
-        bag.add(b);
-        bag.add(c);
+        List<Item> three = added(3);
+        Item b = three.get(1);
         bag.tryBorrow();
         bag.tryBorrow();
         Item last = bag.tryBorrow(); // the hint is now slot 2
         bag.requite(last);
-        bag.remove(last); // slot 2 is gone; a and b are still out
+        bag.remove(last); // slot 2 is gone, beyond the end now; items 1 and 2 are still out
 
         assertThat(bag.tryBorrow()).isNull();
         bag.requite(b);
@@ -200,10 +205,9 @@ class ConnectionBagTest {
 
     @Test
     void closingHandsBackEveryItemAndWakesWaiters() throws Exception {
-        Item lent = new Item(1);
-        Item idle = new Item(2);
-        bag.add(lent);
-        bag.add(idle);
+        List<Item> two = added(2);
+        Item lent = two.get(0);
+        Item idle = two.get(1);
         bag.tryBorrow();
         bag.tryBorrow();
         List<Future<Item>> waiters = new ArrayList<>();
@@ -232,8 +236,7 @@ class ConnectionBagTest {
 
     @Test
     void manyBorrowersAndAReserverNeverHoldOneItemAtOnce() throws Exception {
-        List<Item> items = List.of(new Item(1), new Item(2), new Item(3));
-        items.forEach(bag::add);
+        List<Item> items = added(3);
         AtomicInteger sharedHolds = new AtomicInteger();
         AtomicInteger borrows = new AtomicInteger();
         int borrowers = 6;
