@@ -1,14 +1,18 @@
 package io.tether.keeper.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.tether.keeper.EndpointConfig;
 import io.tether.keeper.ProbeKind;
+import io.tether.keeper.ProbeSpec;
 import io.tether.keeper.TcpKeepalive;
+import io.tether.keeper.internal.ProbeFailure.Kind;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
-import java.io.DataInputStream;
+import io.tether.protocol.ProtocolException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +22,9 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -65,7 +72,7 @@ final class Connections {
             lookup.get(wait, TimeUnit.MILLISECONDS);
             return null;
         } catch (ExecutionException e) {
-            return KeepPool.describe(e.getCause());
+            return describe(e.getCause());
         } catch (TimeoutException e) {
             lookup.cancel(true);
             return "looking up host " + config.host() + " took longer than the connect timeout of " + wait + " ms";
@@ -98,6 +105,18 @@ final class Connections {
         }
     }
 
+    /** Why connecting failed, in the words an operator expects ("connection refused", "unknown host: …"). */
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host: " + message; // the JDK's message is the host name, and the resolver's reason if it gave one
+        }
+        if (e instanceof java.net.ConnectException || e instanceof SocketTimeoutException) {
+            return message != null ? message.toLowerCase(Locale.ROOT) : e.getClass().getSimpleName();
+        }
+        return e.getClass().getSimpleName() + (message != null ? ": " + message : "");
+    }
+
     private static void tuneKeepalive(SocketChannel channel, TcpKeepalive keepalive) throws IOException {
         if (channel.supportedOptions().contains(ExtendedSocketOptions.TCP_KEEPIDLE)) {
             channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, (int) keepalive.idle().toSeconds());
@@ -113,7 +132,7 @@ final class Connections {
                 .encode(UnpooledByteBufAllocator.DEFAULT));
         int type = readFrameWithin(c, config.connectTimeout().toMillis());
         if (type != FrameType.WELCOME.code()) {
-            throw new IOException("Tether server answered HELLO with frame type " + type + " instead of WELCOME");
+            throw new IOException("Tether server answered HELLO with " + name(type) + " instead of WELCOME");
         }
     }
 
@@ -122,29 +141,34 @@ final class Connections {
      * is healthy, otherwise why it is not.
      */
     static ProbeFailure probe(PooledConnection c, EndpointConfig config) {
+        return probe(c, config.probe(), config.probeTimeout());
+    }
+
+    /** Runs one probe on a connection the caller owns; {@code null} when the connection is healthy. */
+    static ProbeFailure probe(PooledConnection c, ProbeSpec probe, Duration timeout) {
         try {
-            String wrong = switch (config.probe().kind()) {
+            return switch (probe.kind()) {
                 case PEEK -> peek(c);
-                case EXCHANGE -> exchange(c, config);
-                case TETHER -> tetherPing(c, config);
+                case EXCHANGE -> exchange(c, probe, timeout);
+                case TETHER -> tetherPing(c, timeout);
                 case URGENT -> urgent(c);
             };
-            if (wrong == null) {
-                return null;
-            }
-            return wrong.startsWith(PEER_CLOSED) ? ProbeFailure.closed(wrong) : ProbeFailure.unresponsive(wrong);
         } catch (SocketTimeoutException e) {
-            return ProbeFailure.unresponsive(config.probe() + " probe got no answer within "
-                    + config.probeTimeout().toMillis() + " ms");
+            return new ProbeFailure(Kind.TIMEOUT, probe + " probe got no answer within " + timeout.toMillis() + " ms");
+        } catch (EOFException e) {
+            return new ProbeFailure(Kind.CLOSED, PEER_CLOSED + " during the " + probe + " probe"
+                    + (e.getMessage() != null ? " (" + e.getMessage() + ")" : ""));
+        } catch (ProtocolException e) {
+            return new ProbeFailure(Kind.BAD_REPLY, probe + " probe: " + e.getMessage());
         } catch (IOException e) {
-            return ProbeFailure.closed(config.probe() + " probe failed: " + e.getMessage());
+            return new ProbeFailure(Kind.IO_ERROR, probe + " probe failed: " + e.getMessage());
         }
     }
 
-    static final String PEER_CLOSED = "the peer closed the connection";
+    private static final String PEER_CLOSED = "the peer closed the connection";
 
     /** Sends nothing: an idle healthy connection has nothing to read; a closed one reads end-of-stream. */
-    static String peek(PooledConnection c) throws IOException {
+    private static ProbeFailure peek(PooledConnection c) throws IOException {
         ByteBuffer one = ByteBuffer.allocate(1);
         int read;
         synchronized (c.channel.blockingLock()) {
@@ -156,24 +180,25 @@ final class Connections {
             }
         }
         if (read < 0) {
-            return PEER_CLOSED;
+            return new ProbeFailure(Kind.CLOSED, PEER_CLOSED);
         }
-        return read > 0 ? "unexpected bytes on an idle connection (its protocol is out of step)" : null;
+        return read > 0 ? new ProbeFailure(Kind.UNEXPECTED_BYTES,
+                "unexpected bytes on an idle connection (its protocol is out of step)") : null;
     }
 
-    private static String exchange(PooledConnection c, EndpointConfig config) throws IOException {
-        byte[] expect = config.probe().expect();
-        c.socket.setSoTimeout((int) config.probeTimeout().toMillis());
+    private static ProbeFailure exchange(PooledConnection c, ProbeSpec probe, Duration timeout) throws IOException {
+        byte[] expect = probe.expect();
+        c.socket.setSoTimeout((int) timeout.toMillis());
         try {
-            c.out.write(config.probe().send());
+            c.out.write(probe.send());
             c.out.flush();
             byte[] line = readLine(c.in);
             if (line == null) {
-                return PEER_CLOSED + " instead of answering the exchange probe";
+                return new ProbeFailure(Kind.CLOSED, PEER_CLOSED + " instead of answering the exchange probe");
             }
-            if (!startsWith(line, expect)) {
-                return "exchange probe expected a reply starting with '" + printable(expect) + "' but got '"
-                        + printable(line) + "'";
+            if (!Arrays.equals(line, 0, Math.min(line.length, expect.length), expect, 0, expect.length)) {
+                return new ProbeFailure(Kind.BAD_REPLY, "exchange probe expected a reply starting with '"
+                        + printable(expect) + "' but got '" + printable(line) + "'");
             }
             return null;
         } finally {
@@ -181,33 +206,52 @@ final class Connections {
         }
     }
 
-    private static String tetherPing(PooledConnection c, EndpointConfig config) throws IOException {
+    private static ProbeFailure tetherPing(PooledConnection c, Duration timeout) throws IOException {
         write(c.out, Frames.ping(UnpooledByteBufAllocator.DEFAULT, (int) (System.nanoTime() / 1000), 0));
-        int type = readFrameWithin(c, config.probeTimeout().toMillis());
-        return type == FrameType.PONG.code() ? null : "Tether server answered PING with frame type " + type;
+        int type = readFrameWithin(c, timeout.toMillis());
+        return type == FrameType.PONG.code() ? null
+                : new ProbeFailure(Kind.BAD_REPLY, "Tether server answered PING with " + name(type) + " instead of PONG");
     }
 
-    private static String urgent(PooledConnection c) throws IOException {
+    private static ProbeFailure urgent(PooledConnection c) throws IOException {
         c.socket.sendUrgentData(0xFF);
         return null;
     }
 
-    /** Reads one whole Tether frame (discarding its payload) and returns its type code. */
+    /**
+     * Reads one whole Tether frame (discarding its payload) and returns its type code. A frame larger than
+     * any answer to expect is a {@link ProtocolException}; a peer that closes mid-frame, an {@link EOFException}.
+     */
     private static int readFrameWithin(PooledConnection c, long timeoutMillis) throws IOException {
         c.socket.setSoTimeout((int) Math.max(1, timeoutMillis));
         try {
-            DataInputStream in = new DataInputStream(c.in);
-            int type = in.readUnsignedByte();
-            in.readUnsignedByte();
-            long length = in.readInt() & 0xFFFFFFFFL;
-            if (length > Frames.DEFAULT_MAX_PAYLOAD) {
-                throw new IOException("Tether frame of " + length + " bytes is larger than any answer to expect");
+            byte[] header = new byte[Frames.HEADER_LENGTH];
+            int read = c.in.readNBytes(header, 0, header.length);
+            if (read < header.length) {
+                throw new EOFException("after " + read + " of the " + header.length + " bytes of a frame header");
             }
-            in.skipNBytes(length);
+            ByteBuf frame = Unpooled.wrappedBuffer(header);
+            int type = Frames.typeCode(frame);
+            long length = frame.getUnsignedInt(Frames.LENGTH_OFFSET);
+            if (length > Frames.DEFAULT_MAX_PAYLOAD) {
+                throw new ProtocolException(name(type) + " frame of " + length
+                        + " bytes is larger than any answer to expect");
+            }
+            try {
+                c.in.skipNBytes(length);
+            } catch (EOFException e) {
+                throw new EOFException("in the payload of a " + length + "-byte " + name(type) + " frame");
+            }
             return type;
         } finally {
             c.socket.setSoTimeout(0);
         }
+    }
+
+    /** "PONG", or "unknown frame type 0x2a". */
+    private static String name(int typeCode) {
+        FrameType type = FrameType.fromCode(typeCode);
+        return type != null ? type.name() : String.format("unknown frame type 0x%02x", typeCode);
     }
 
     private static void write(OutputStream out, ByteBuf frame) throws IOException {
@@ -229,18 +273,6 @@ final class Connections {
                 return line.toByteArray();
             }
         }
-    }
-
-    private static boolean startsWith(byte[] bytes, byte[] prefix) {
-        if (bytes.length < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (bytes[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static String printable(byte[] bytes) {

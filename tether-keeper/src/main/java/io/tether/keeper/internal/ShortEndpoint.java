@@ -52,22 +52,21 @@ final class ShortEndpoint implements Endpoint {
         try {
             c = Connections.open(config);
         } catch (IOException | RuntimeException e) {
-            String why = KeepPool.describe(e);
+            String why = Connections.describe(e);
             health.failed(why);
             health.down(why);
             throw new EndpointUnavailableException(config.name(), config.name() + " (" + config.host() + ":"
                     + config.port() + ", short) cannot connect: " + why);
         }
         health.up("connected to " + config.host() + ":" + config.port());
-        c.claim(PooledConnection.IDLE, PooledConnection.BORROWED);
         open.add(c);
         if (closed) {
-            c.retire();
+            c.close();
             throw new KeeperClosedException("keeper closed; cannot borrow " + config.name());
         }
         LeaseImpl lease = new LeaseImpl(config.name(), c, (l, broken, why) -> {
             open.remove(l.connection);
-            l.connection.retire();
+            l.connection.close();
         });
         if (!config.leakThreshold().isZero()) {
             lease.leakWatch = runtime.watchForLeak(lease, config.leakThreshold());
@@ -85,7 +84,7 @@ final class ShortEndpoint implements Endpoint {
     public void close() {
         closed = true;
         for (PooledConnection c : open) {
-            c.retire();
+            c.close();
         }
         open.clear();
     }
