@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * never lent twice, and a reserved one is never lent at all. {@link #REMOVED} is final.
  *
  * <p>Borrowing and returning take no lock and allocate nothing. A borrower first tries the slot this thread
- * claimed from last, then scans every slot, each try one compare-and-set; returning is one volatile write.
+ * claimed from last, then scans every slot, each try one compare-and-set; returning is one compare-and-set too (an item removed meanwhile stays removed).
  * Only a borrower that finds nothing idle waits, on this bag's own hand-off queue. A returner that sees
  * waiters keeps offering until one takes the item, someone else claims it, or no one is left waiting, so a
  * wake-up is never lost between a waiter's last look and its wait.
