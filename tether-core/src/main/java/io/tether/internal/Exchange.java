@@ -46,7 +46,7 @@ public final class Exchange {
     private final Outlet outlet;
     private final int peerMaxPayload;
     // Most sessions never make a request: the map is created on the first one, and the id counter is a
-    // plain field, which saves about 130 bytes on each of thousands of idle connections.
+    // plain field: memory saved on each of thousands of idle connections (docs/PERFORMANCE.md).
     private static final VarHandle PENDING;
     private static final VarHandle NEXT_ID;
 

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tether.protocol.ProtocolException;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * A decoder that stops at the first protocol error: the connection is about to be closed with a reason,
@@ -75,23 +77,25 @@ public abstract class FailFastDecoder extends ByteToMessageDecoder implements Pa
 
     @Override
     public final String partialFrame() {
-        ByteBuf buffered = internalBuffer();
-        if (failed || !buffered.isReadable()) {
+        return failed ? null : stall(internalBuffer(), headerLength(), this::frameLength, this::frameName);
+    }
+
+    /**
+     * Describes an incomplete frame left in {@code buffered} (readable from its reader index), or returns null
+     * when nothing is left: how far a frame that stopped arriving had got, e.g. "stalled mid-frame after 506
+     * of 1006 bytes of a DATA frame". The one wording for every framing and every kind of connection.
+     */
+    public static String stall(ByteBuf buffered, int headerLength, ToLongFunction<ByteBuf> frameLength,
+                               Function<ByteBuf, String> frameName) {
+        int have = buffered.readableBytes();
+        if (have == 0) {
             return null;
         }
-        int readable = buffered.readableBytes();
-        if (readable < headerLength()) {
-            return stalledMidHeader(readable, headerLength());
+        if (have < headerLength) {
+            return "stalled mid-header after " + have + " of " + headerLength + " bytes";
         }
-        return stalledMidFrame(readable, frameLength(buffered), frameName(buffered));
-    }
-
-    static String stalledMidHeader(int have, int headerLength) {
-        return "stalled mid-header after " + have + " of " + headerLength + " bytes";
-    }
-
-    static String stalledMidFrame(int have, long frameLength, String frameName) {
-        return "stalled mid-frame after " + have + " of " + frameLength + " bytes" + frameName;
+        return "stalled mid-frame after " + have + " of " + frameLength.applyAsLong(buffered) + " bytes"
+                + frameName.apply(buffered);
     }
 
     protected abstract int headerLength();

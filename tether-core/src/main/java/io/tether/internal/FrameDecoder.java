@@ -111,14 +111,7 @@ public final class FrameDecoder extends FailFastDecoder {
 
     /** Describes an incomplete frame left in {@code buffered} (readable from its reader index), or null. */
     public static String stall(ByteBuf buffered) {
-        int readable = buffered.readableBytes();
-        if (readable == 0) {
-            return null;
-        }
-        if (readable < Frames.HEADER_LENGTH) {
-            return FailFastDecoder.stalledMidHeader(readable, Frames.HEADER_LENGTH);
-        }
-        return FailFastDecoder.stalledMidFrame(readable, frameLengthAt(buffered), frameNameAt(buffered));
+        return FailFastDecoder.stall(buffered, Frames.HEADER_LENGTH, FrameDecoder::frameLengthAt, FrameDecoder::frameNameAt);
     }
 
     private static long frameLengthAt(ByteBuf buffered) {

@@ -10,15 +10,11 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes a connection so that its last frame (a GOAWAY) really arrives. Closing a socket that still has
- * unread input makes the kernel send a reset instead of a FIN, and a reset can destroy the GOAWAY before
- * the peer reads it. So: write the GOAWAY, shut down output (the FIN follows the GOAWAY), discard whatever
- * still arrives, and close when the peer closes — or after {@code lingerMillis}, whichever comes first.
- *
- * <p>{@link #awaitPeerClose} leaves the FIN to a peer that is alive and will close on GOAWAY. The side that
- * closes first keeps the connection in TIME_WAIT, and a server that closed first for each of 19,000 clients
- * it is leaving would hold 19,000 such entries: a client that reconnects from a port whose old connection
- * the server still holds has its SYN answered with a stale ACK and waits a second for the retransmission.
+ * Closes a client's connection so that its last frame (a GOAWAY) really arrives. Closing a socket that
+ * still has unread input makes the kernel send a reset instead of a FIN, and a reset can destroy the GOAWAY
+ * before the peer reads it. So: write the GOAWAY, shut down output (the FIN follows the GOAWAY), discard
+ * whatever still arrives, and close when the peer closes — or after {@code lingerMillis}, whichever comes
+ * first. (The server's connections do the same in their own state machine.)
  */
 public final class GracefulClose {
     public static final long DEFAULT_LINGER_MILLIS = 1000;
@@ -28,18 +24,6 @@ public final class GracefulClose {
 
     /** Must run on the channel's event loop. Takes ownership of {@code lastFrame}. */
     public static void afterLastFrame(Channel channel, ByteBuf lastFrame, long lingerMillis) {
-        close(channel, lastFrame, lingerMillis, true);
-    }
-
-    /**
-     * Like {@link #afterLastFrame} but without the half-close: the peer reads the GOAWAY and closes first;
-     * only one that has not done so within {@code lingerMillis} is closed from this side.
-     */
-    public static void awaitPeerClose(Channel channel, ByteBuf lastFrame, long lingerMillis) {
-        close(channel, lastFrame, lingerMillis, false);
-    }
-
-    private static void close(Channel channel, ByteBuf lastFrame, long lingerMillis, boolean halfClose) {
         if (!channel.isActive()) {
             lastFrame.release();
             channel.close();
@@ -51,7 +35,7 @@ public final class GracefulClose {
         channel.writeAndFlush(lastFrame).addListener(written -> {
             if (!written.isSuccess()) {
                 channel.close();
-            } else if (halfClose && channel instanceof DuplexChannel duplex) {
+            } else if (channel instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput();
             }
         });

@@ -37,7 +37,7 @@ public final class Transports {
     /**
      * The buffer allocator of every Tether channel: Netty's pooled allocator, whose buffers and slices are
      * recycled, so a heartbeat (read, split into a frame, answered in place) allocates nothing. Netty 4.2's
-     * default, the adaptive allocator, allocates a new object for each slice: 40 bytes a PING
+     * default, the adaptive allocator, allocates a new object for each slice, so garbage for every PING
      * (HeartbeatPathBenchmark, docs/PERFORMANCE.md).
      */
     public static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;

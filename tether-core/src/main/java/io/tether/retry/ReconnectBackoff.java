@@ -11,8 +11,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>With the outage known ({@link #delay(int, Duration, RandomGenerator)}), the ceiling is also held to half
  * the time the server has been unreachable so far (but never under {@code initial}). Pure exponential growth
- * over-shoots short outages: after a 2-second restart, clients that failed five times in quick succession
- * would wait up to 6.4 s more, and the last of 19,000 came back 12 s after the server did. Bounded by the
+ * over-shoots short outages: after a restart of a few seconds, clients that failed several times in quick
+ * succession would wait several times the outage more (docs/PERFORMANCE.md, reconnect storm). Bounded by the
  * outage, a server that was gone for T is found again within about T/2 of its return, while a server that
  * stays down is still retried ever more rarely, up to {@code max}.
  */
