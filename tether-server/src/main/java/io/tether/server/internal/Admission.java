@@ -4,6 +4,7 @@ import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
 import io.tether.internal.LogLimit;
 import io.tether.internal.MemoryBudget;
+import io.tether.internal.SilenceRule;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Hello;
 import io.tether.protocol.Welcome;
@@ -24,6 +25,7 @@ final class Admission {
     private final ConnectionCounts counts;
     private final MemoryBudget buffers;
     private final LogLimit refusalLines;
+    private final SilenceRule serverHeartbeat;
 
     Admission(SessionRegistry registry, ServerConfig config, ConnectionCounts counts, MemoryBudget buffers, long nowNanos) {
         this.registry = registry;
@@ -31,6 +33,12 @@ final class Admission {
         this.counts = counts;
         this.buffers = buffers;
         this.refusalLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), nowNanos);
+        this.serverHeartbeat = SilenceRule.fixed(config.heartbeat().timeout().toNanos());
+    }
+
+    /** The rule that judges the silence of a session held to {@code policy}; see {@link ServerConfig#silenceRule}. */
+    SilenceRule silenceRule(HeartbeatPolicy policy, long lastReadNanos) {
+        return config.silenceRule(policy, lastReadNanos, serverHeartbeat);
     }
 
     ServerConfig config() {
@@ -80,7 +88,7 @@ final class Admission {
         if (replaced != null) {
             replaced.cleanUp(CloseReason.REPLACED, SessionRegistry.replacedDetail(session));
         }
-        session.watch(config);
+        session.watch(this);
     }
 
     /**

@@ -34,7 +34,7 @@ final class LegacySessionHandler extends ChannelInboundHandlerAdapter {
         session = candidate;
         link.carry(session);
         ctx.pipeline().addLast("lifecycle", new SessionLifecycleHandler(session));
-        session.watch(admission.config());
+        session.watch(admission);
         ctx.fireChannelActive();
     }
 

@@ -29,10 +29,16 @@ public record ServerConfig(
         Duration shutdownTimeout,
         PhiAccrual phiAccrual) {
 
-    /** The rule that judges a session's silence: the fixed timeout, or phi accrual when configured. */
-    public SilenceRule silenceRule(HeartbeatPolicy policy, long lastReadNanos) {
-        return phiAccrual == null ? SilenceRule.fixed(policy.timeout().toNanos())
-                : new PhiAccrualRule(phiAccrual, policy, lastReadNanos);
+    /**
+     * The rule that judges a session's silence: the fixed timeout, or phi accrual when configured. A fixed
+     * rule keeps no state, so {@code shared}, the rule of the server's own heartbeat, serves every session
+     * held to that heartbeat.
+     */
+    public SilenceRule silenceRule(HeartbeatPolicy policy, long lastReadNanos, SilenceRule shared) {
+        if (phiAccrual != null) {
+            return new PhiAccrualRule(phiAccrual, policy, lastReadNanos);
+        }
+        return policy.equals(heartbeat) ? shared : SilenceRule.fixed(policy.timeout().toNanos());
     }
 
     /**
@@ -45,6 +51,9 @@ public record ServerConfig(
         }
         long interval = Math.max(minInterval.toMillis(), Math.min(maxInterval.toMillis(), requestedMillis));
         long timeout = Math.round(interval * heartbeat.missedPeriods());
+        if (interval == heartbeat.interval().toMillis() && timeout == heartbeat.timeout().toMillis()) {
+            return heartbeat; // the usual case, shared: a policy and its durations are three objects per session
+        }
         return HeartbeatPolicy.of(Duration.ofMillis(interval), Duration.ofMillis(timeout));
     }
 }

@@ -127,11 +127,11 @@ public final class ServerSession implements Session {
      * Starts judging this online session's silence by the server's rule, and makes the kernel give up on
      * a vanished peer at about the same bound. Must run on the connection's event loop.
      */
-    void watch(ServerConfig config) {
+    void watch(Admission admission) {
         if (state != ONLINE || !link.isOpen()) {
             return; // ended while it was being admitted: its connection is already on its way out
         }
-        link.watch(config.silenceRule(heartbeat, link.lastReadNanos()));
+        link.watch(admission.silenceRule(heartbeat, link.lastReadNanos()));
         link.boundDeadPeer(heartbeat.timeout());
     }
 
