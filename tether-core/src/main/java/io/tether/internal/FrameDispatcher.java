@@ -27,7 +27,7 @@ public class FrameDispatcher extends ChannelInboundHandlerAdapter {
         ByteBuf frame = (ByteBuf) msg;
         boolean pong = false;
         try {
-            pong = FrameRouter.route(side, frame);
+            pong = FrameRouter.route(side, frame, System.nanoTime());
         } finally {
             if (pong) {
                 ctx.write(frame, ctx.voidPromise()); // the PONG is the PING's own buffer: nothing allocated

@@ -27,8 +27,11 @@ public final class FrameRouter {
     public interface Side {
         Exchange exchange();
 
-        /** A PING arrived; its 8-byte payload (if any) is still readable. Returns whether to answer it. */
-        default boolean onPing(ByteBuf ping) {
+        /**
+         * A PING arrived at {@code nowNanos} (the time of the read that brought it); its 8-byte payload (if
+         * any) is still readable. Returns whether to answer it.
+         */
+        default boolean onPing(ByteBuf ping, long nowNanos) {
             return true;
         }
 
@@ -36,7 +39,7 @@ public final class FrameRouter {
          * Whether to process a frame other than PING of {@code length} bytes (header included), or drop it: a
          * side that limits its peer's rate says no to the excess. Yes by default.
          */
-        default boolean admit(int length) {
+        default boolean admit(int length, long nowNanos) {
             return true;
         }
 
@@ -44,7 +47,7 @@ public final class FrameRouter {
          * Whether this connection may write one more line to the log now: -1 for no, otherwise how many lines
          * were left out before this one (see {@link LogLimit}). Always yes by default.
          */
-        default long takeLogLine() {
+        default long takeLogLine(long nowNanos) {
             return 0;
         }
 
@@ -62,13 +65,13 @@ public final class FrameRouter {
     }
 
     /**
-     * Handles one whole frame of an established connection. Returns true when it was a PING to answer: the
+     * Handles one whole frame of an established connection, read at {@code nowNanos}. Returns true when it was a PING to answer: the
      * frame has then become its PONG (same bytes, the other type), for the caller to send. Does not release
      * {@code frame}.
      *
      * @throws ProtocolException for a frame the protocol does not allow here
      */
-    public static boolean route(Side side, ByteBuf frame) {
+    public static boolean route(Side side, ByteBuf frame, long nowNanos) {
         FrameType type = Frames.type(frame);
         if (type == FrameType.PING) {
             int length = Frames.payloadLength(frame);
@@ -76,23 +79,23 @@ public final class FrameRouter {
                 throw new ProtocolException("PING payload of " + length + " bytes; a PING carries 0 or "
                         + Frames.PING_PAYLOAD_LENGTH);
             }
-            if (!side.onPing(frame)) {
+            if (!side.onPing(frame, nowNanos)) {
                 return false;
             }
             Frames.turnPingIntoPong(frame);
             return true;
         }
-        if (!side.admit(frame.readableBytes())) {
+        if (!side.admit(frame.readableBytes(), nowNanos)) {
             return false;
         }
         switch (type) {
             case PONG -> side.onPong(frame);
-            case DATA -> deliver(side, Frames.payloadBytes(frame, 0));
-            case REQUEST -> serve(side, requestId(frame), Frames.payloadBytes(frame, Frames.CORRELATION_ID_LENGTH));
+            case DATA -> deliver(side, Frames.payloadBytes(frame, 0), nowNanos);
+            case REQUEST -> serve(side, requestId(frame), Frames.payloadBytes(frame, Frames.CORRELATION_ID_LENGTH), nowNanos);
             case RESPONSE -> side.exchange().onResponse(frame);
             case ERROR -> {
                 long left;
-                if (!side.exchange().onError(frame) && (left = side.takeLogLine()) >= 0) {
+                if (!side.exchange().onError(frame) && (left = side.takeLogLine(nowNanos)) >= 0) {
                     log.warn("{}: peer reported {}: {}{}", side.describe(), Frames.errorCode(frame),
                             LogSafe.text(Frames.errorMessage(frame)), LogLimit.note(left));
                 }
@@ -111,11 +114,11 @@ public final class FrameRouter {
         return id;
     }
 
-    private static void deliver(Side side, byte[] payload) {
+    private static void deliver(Side side, byte[] payload, long nowNanos) {
         try {
             side.onData(payload);
         } catch (RuntimeException e) {
-            long left = side.takeLogLine();
+            long left = side.takeLogLine(nowNanos);
             if (left >= 0) {
                 log.error("{}: message handler failed; the connection stays open{}", side.describe(),
                         LogLimit.note(left), e);
@@ -123,13 +126,13 @@ public final class FrameRouter {
         }
     }
 
-    private static void serve(Side side, int correlationId, byte[] payload) {
+    private static void serve(Side side, int correlationId, byte[] payload, long nowNanos) {
         Exchange exchange = side.exchange();
         CompletionStage<byte[]> answer;
         try {
             answer = side.onRequest(payload);
         } catch (RuntimeException e) {
-            long left = side.takeLogLine();
+            long left = side.takeLogLine(nowNanos);
             if (left >= 0) {
                 log.error("{}: request handler failed{}", side.describe(), LogLimit.note(left), e);
             }

@@ -97,7 +97,8 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         if (state == CLOSED) {
             return;
         }
-        liveness.stampRead(timer.now());
+        long now = timer.now();
+        liveness.stampRead(now);
         if (state == DRAINING) {
             return;
         }
@@ -107,7 +108,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             frames = partial;
         }
         try {
-            handleFrames(frames);
+            handleFrames(frames, now);
         } catch (RuntimeException e) {
             refuseInput(e);
         } finally {
@@ -155,7 +156,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
 
     // ---- Frames.
 
-    private void handleFrames(ByteBuf frames) {
+    private void handleFrames(ByteBuf frames, long now) {
         int maxPayload = admission.config().maxPayload();
         while (state == ONLINE || state == HANDSHAKE) {
             int length = state == HANDSHAKE ? FrameDecoder.wholeHelloLength(frames)
@@ -170,7 +171,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             try {
                 if (state == HANDSHAKE) {
                     admission.admit(this, Hello.decode(frames));
-                } else if (FrameRouter.route(routes, frames)) {
+                } else if (FrameRouter.route(routes, frames, now)) {
                     transport.pong(frames);
                 }
             } finally {

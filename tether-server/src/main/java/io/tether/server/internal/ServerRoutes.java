@@ -17,12 +17,7 @@ final class ServerRoutes implements FrameRouter.Side {
     ServerRoutes(ServerSession session, ServerConfig config) {
         this.session = session;
         this.config = config;
-        this.limits = new SessionLimits(session, config.limits(), now());
-    }
-
-    /** The time of the read that brought the frame at hand: its arrival, and no clock read per frame. */
-    private long now() {
-        return session.link().lastReadNanos();
+        this.limits = new SessionLimits(session, config.limits(), session.link().lastReadNanos());
     }
 
     @Override
@@ -31,21 +26,21 @@ final class ServerRoutes implements FrameRouter.Side {
     }
 
     @Override
-    public boolean onPing(ByteBuf ping) {
+    public boolean onPing(ByteBuf ping, long nowNanos) {
         if (Frames.payloadLength(ping) == Frames.PING_PAYLOAD_LENGTH) {
             session.reportedRtt(ping.getInt(Frames.payloadOffset(ping) + 4));
         }
-        return limits.allowPing(now());
+        return limits.allowPing(nowNanos);
     }
 
     @Override
-    public boolean admit(int length) {
-        return limits.allowFrame(length, now());
+    public boolean admit(int length, long nowNanos) {
+        return limits.allowFrame(length, nowNanos);
     }
 
     @Override
-    public long takeLogLine() {
-        return limits.takeLogLine(now());
+    public long takeLogLine(long nowNanos) {
+        return limits.takeLogLine(nowNanos);
     }
 
     @Override
