@@ -227,7 +227,7 @@ fi
   || die "wants the hbload load generator's C source: --hbload-source FILE or HBLOAD_SOURCE=FILE (it is not in this repository)"
 [[ -f "$hbload_source" ]] || die "no hbload source at $hbload_source"
 command -v gcc > /dev/null || die "wants gcc to compile hbload"
-out="${out:-$(mktemp -d "${TMPDIR:-/tmp}/verdicts.XXXXXX")}"
+out="${out:-$(mktemp -d -t verdicts.XXXXXX)}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 "$here/tether" --version > /dev/null # builds when needed, before any timing starts
