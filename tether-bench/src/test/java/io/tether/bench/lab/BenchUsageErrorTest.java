@@ -23,6 +23,7 @@ class BenchUsageErrorTest {
             "storm --clients 0                                 | --clients must be within 1..10000000, got 0",
             "detection --threads 65                            | --threads must be within 1..64, got 65",
             "faults --profile turbo                            | unknown heartbeat profile 'turbo'",
+            "faults --silent 20000                             | --silent must be within 1..19500, got 20000",
             "hostile --healthy 0                               | --healthy must be within 1..10000, got 0",
             "hostile --duration 0ms                            | --duration must be within 1ms..24h, got 0ms",
             "hostile --dribble-step 2s --dribble-for 1s        | --dribble-for must be at least one --dribble-step",
@@ -38,6 +39,23 @@ class BenchUsageErrorTest {
         assertThat(exit).as(err.toString()).isEqualTo(TetherCommand.USAGE_ERROR);
         assertThat(err.toString().lines()).hasSize(1);
         assertThat(err.toString()).contains(expected).contains("--help");
+    }
+
+    /** Ranges are checked before --help runs, so a default outside its own range would make help fail. */
+    @Test
+    void everyCommandsHelpRunsWithItsDefaults() {
+        for (CommandLine sub : BenchMain.newCommandLine().getSubcommands().values()) {
+            if (sub.getCommandSpec().findOption("--help") == null) {
+                continue; // a worker the coordinator starts, without --help
+            }
+            String command = sub.getCommandName();
+            CommandLine cli = BenchMain.newCommandLine();
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err));
+            cli.setOut(new PrintWriter(new StringWriter()));
+
+            assertThat(cli.execute(command, "--help")).as("%s --help: %s", command, err).isZero();
+        }
     }
 
     @Test
