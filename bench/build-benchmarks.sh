@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by the JMH scripts: builds tether-bench/target/benchmarks.jar, quietly unless the build fails.
+# Sourced by the JMH scripts: builds tether-bench/target/tether-bench.jar, quietly unless the build fails.
 log="$(mktemp)"
 if ! mvn -q -B -f "$here/pom.xml" -DskipTests -pl tether-bench -am install > "$log" 2>&1; then
   cat "$log" >&2

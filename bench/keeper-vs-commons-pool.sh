@@ -5,4 +5,4 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=bench/build-benchmarks.sh
 . "$here/bench/build-benchmarks.sh"
-exec java -cp "$here/tether-bench/target/benchmarks.jar" io.tether.bench.KeeperVsCommonsPool "${1:-5}"
+exec java -Dtether.log.level=WARN -cp "$here/tether-bench/target/tether-bench.jar" io.tether.bench.KeeperVsCommonsPool "${1:-5}"

@@ -94,7 +94,7 @@ for name in ${only//,/ }; do
       run redis redis redis-server --port $((port + 1)) --bind 127.0.0.1 --save '' --appendonly no \
         --maxclients 19500 --timeout 3 --daemonize no --loglevel warning ;;
     netty)
-      run netty frames java -cp "$here/tether-bench/target/benchmarks.jar" io.tether.bench.IdleStateHandlerServer \
+      run netty frames java -cp "$here/tether-bench/target/tether-bench.jar" io.tether.bench.IdleStateHandlerServer \
         $((port + 1)) 3000 ;;
     *) echo "side-by-side: unknown server '$name'" >&2; exit 2 ;;
   esac

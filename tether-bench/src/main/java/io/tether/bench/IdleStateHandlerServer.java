@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * It speaks Tether's frame layout without the handshake ({@code tether bench load --protocol frames}), and
  * uses no Tether code, so it is the baseline that Tether's own server is compared with.
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.tether.bench.IdleStateHandlerServer PORT [READER_IDLE_MS]}
+ * <p>Usage: {@code java -cp tether-bench.jar io.tether.bench.IdleStateHandlerServer PORT [READER_IDLE_MS]}
  */
 public final class IdleStateHandlerServer {
     private static final int PING = 0x03;

@@ -1,6 +1,5 @@
 package io.tether.cli;
 
-import io.tether.cli.bench.BenchCommand;
 import io.tether.cli.demo.DemoCommand;
 import io.tether.util.LogSafe;
 import java.io.PrintWriter;
@@ -13,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TetherCommand.Version.class,
         description = "Long-lived TCP connections that stay alive and tell the truth about who is alive.",
-        subcommands = {ServerCommand.class, ClientCommand.class, KeepCommand.class, DemoCommand.class, BenchCommand.class,
+        subcommands = {ServerCommand.class, ClientCommand.class, KeepCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TetherCommand implements Runnable {
     /** Exit code for a bad flag or value. */
@@ -34,7 +33,15 @@ public final class TetherCommand implements Runnable {
     }
 
     static CommandLine newCommandLine() {
-        CommandLine cli = new CommandLine(new TetherCommand());
+        return newCommandLine(new TetherCommand());
+    }
+
+    /**
+     * A command line for {@code root} that behaves as {@code tether}'s: {@link Within} ranges checked before
+     * anything runs, and a usage error or a failure reported as one safe line with its exit code.
+     */
+    public static CommandLine newCommandLine(Object root) {
+        CommandLine cli = new CommandLine(root);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionStrategy(parsed -> {
             Bounds.check(parsed); // ranges are part of parsing: nothing runs with a value out of range

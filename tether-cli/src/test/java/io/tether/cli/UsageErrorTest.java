@@ -41,12 +41,6 @@ class UsageErrorTest {
             "demo --heartbeat-timeout 1x                             | '1x' is not a duration",
             "keep --once                                             | Missing required option: '--config=FILE'",
             "keep --config no-such-file.properties                   | cannot read --config no-such-file.properties",
-            "bench load --per-process 30000                          | --per-process must be within 1..19500, got 30000",
-            "bench load --protocol smtp                              | Invalid value for option '--protocol'",
-            "bench load --interval 1ms                               | --interval must be within 10ms..1h, got 1ms",
-            "bench storm --clients 0                                 | --clients must be within 1..10000000, got 0",
-            "bench detection --threads 65                            | --threads must be within 1..64, got 65",
-            "bench faults --profile turbo                            | unknown heartbeat profile 'turbo'",
             "server --max-connections 0                              | --max-connections must be within 1..10000000, got 0",
             "server --max-connections-per-address -1                 | --max-connections-per-address must be within 0..10000000, got -1",
             "server --max-bytes-per-second 10XB                      | '10XB' is not a byte count like 1048576, 512KiB, 16MiB or 1GiB",
@@ -56,9 +50,6 @@ class UsageErrorTest {
             "server --legacy-allow 10.0.0.0/8,999.1.1.1/8            | not a network in CIDR form like 10.0.0.0/8 (not an IP address): 999.1.1.1/8",
             "server --legacy-allow example.com/8                     | (not an IP address): example.com/8",
             "server --legacy-allow 10.0.0.0/33                       | (prefix must be 0..32): 10.0.0.0/33",
-            "bench hostile --healthy 0                               | --healthy must be within 1..10000, got 0",
-            "bench hostile --duration 0ms                            | --duration must be within 1ms..24h, got 0ms",
-            "bench hostile --dribble-step 2s --dribble-for 1s        | --dribble-for must be at least one --dribble-step",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         assertUsageError(expected, args.trim().split("\\s+"));

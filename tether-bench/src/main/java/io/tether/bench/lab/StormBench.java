@@ -1,0 +1,195 @@
+package io.tether.bench.lab;
+
+import io.tether.cli.CliTypes;
+import io.tether.cli.Within;
+import io.tether.bench.lab.Processes.Child;
+import io.tether.util.Durations;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Reconnect storm: real clients (default backoff) held by worker processes, a real server process that
+ * is stopped with SIGTERM and started again on the same port, and the time until every client is back
+ * online. The kernel's listen-queue overflow counter is read before and after.
+ */
+@Command(name = "storm", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Restart a server under N connected clients and time how long until all are back online.")
+final class StormBench implements Callable<Integer> {
+    @Option(names = "--clients", paramLabel = "N", description = "Clients. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "10000000")
+    int clients = 19_000;
+
+    @Option(names = "--per-process", paramLabel = "N", description = "Most clients one process holds. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "19500", why = "20,000 open files a process")
+    int perProcess = 19_000;
+
+    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
+            description = "Default: 1s.")
+    @Within(min = "10ms", max = "1h")
+    Duration interval = Duration.ofSeconds(1);
+
+    @Option(names = "--heartbeat-timeout", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
+            description = "Default: 3s.")
+    @Within(min = "10ms", max = "24h")
+    Duration timeout = Duration.ofSeconds(3);
+
+    @Option(names = "--connect-rate", paramLabel = "N", description = "First connects a second, per run. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "1", max = "1000000")
+    int connectRate = 4000;
+
+    @Option(names = "--limit", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
+            description = "Give up waiting for the clients to return after this long. Default: 60s.")
+    @Within(min = "1s", max = "24h")
+    Duration limit = Duration.ofSeconds(60);
+
+    private final List<Child> children = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = Files.createTempDirectory("tether-storm");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        try {
+            Child server = startServer(dir, "server-1", port);
+            List<Child> workers = new ArrayList<>();
+            int processes = (clients + perProcess - 1) / perProcess;
+            for (int w = 0; w < processes; w++) {
+                int count = clients / processes + (w < clients % processes ? 1 : 0);
+                Child worker = Processes.bench(dir, "clients-" + w, List.of(), "storm-clients",
+                        "--server", "127.0.0.1:" + port, "--count", Integer.toString(count), "--prefix", "s" + w + "-",
+                        "--interval", Durations.format(interval), "--timeout", Durations.format(timeout),
+                        "--connect-rate", Integer.toString(Math.max(1, connectRate / processes)));
+                children.add(worker);
+                workers.add(worker);
+            }
+            System.out.printf(Locale.ROOT, "storm: %,d clients in %d process(es), heartbeat %s / %s%n", clients, processes,
+                    Durations.format(interval), Durations.format(timeout));
+            check(Processes.waitFor(Duration.ofSeconds(30).plusSeconds(clients / connectRate * 2L),
+                    () -> online(workers) == clients), "only " + online(workers) + " of " + clients + " came online");
+            System.out.printf(Locale.ROOT, "all %,d online; restarting the server (SIGTERM, then a new process)%n", clients);
+
+            long[] countersBefore = counters();
+            long stopAt = System.currentTimeMillis();
+            server.signal("TERM");
+            check(server.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the server did not stop");
+            long stoppedAt = System.currentTimeMillis();
+            startServer(dir, "server-2", port);
+            long listeningAt = System.currentTimeMillis();
+            List<Integer> timeline = new ArrayList<>();
+            long[] nextSample = {listeningAt + 500};
+            boolean back = Processes.waitFor(limit, () -> {
+                int now = online(workers);
+                if (System.currentTimeMillis() >= nextSample[0]) {
+                    timeline.add(now);
+                    nextSample[0] += 500;
+                }
+                return now == clients;
+            });
+            long lastBack = workers.stream().mapToLong(StormBench::lastStateAt).max().orElse(0);
+            long[] countersAfter = counters();
+            long overflows = countersAfter[0] - countersBefore[0];
+            int closed = workers.stream().mapToInt(StormBench::closed).sum();
+
+            System.out.printf(Locale.ROOT, "old server stopped in %,d ms; new server listening %,d ms later%n",
+                    stoppedAt - stopAt, listeningAt - stoppedAt);
+            if (back) {
+                System.out.printf(Locale.ROOT, "all %,d back online %,d ms after the new server listened"
+                        + " (%,d ms after SIGTERM)%n", clients, lastBack - listeningAt, lastBack - stopAt);
+            } else {
+                System.out.printf(Locale.ROOT, "only %,d of %,d back online after %s%n", online(workers), clients,
+                        Durations.format(limit));
+            }
+            System.out.println("online every 500 ms after the new server listened: " + timeline);
+            System.out.printf(Locale.ROOT, "clients that gave up: %d; listen queue overflows (TcpExt ListenOverflows): %d%n",
+                    closed, overflows);
+            StringBuilder kernel = new StringBuilder("kernel TcpExt during the restart:");
+            for (int i = 0; i < COUNTERS.length; i++) {
+                kernel.append(' ').append(COUNTERS[i]).append('=').append(countersAfter[i] - countersBefore[i]);
+            }
+            System.out.println(kernel);
+            return back && closed == 0 && overflows == 0 ? 0 : 1;
+        } finally {
+            for (Child child : children) {
+                child.stop();
+            }
+        }
+    }
+
+    private static final String[] COUNTERS = {"ListenOverflows", "ListenDrops", "TCPReqQFullDrop", "SyncookiesSent",
+            "TCPSynRetrans", "TCPTimeouts"};
+
+    private static long[] counters() throws IOException {
+        long[] values = new long[COUNTERS.length];
+        for (int i = 0; i < COUNTERS.length; i++) {
+            values[i] = ProcessMeter.tcpExt(COUNTERS[i]);
+        }
+        return values;
+    }
+
+    private Child startServer(Path dir, String name, int port) throws Exception {
+        Child server = Processes.tether(dir, name, List.of(), "server", "--host", "127.0.0.1", "--port",
+                Integer.toString(port), "--heartbeat-interval", Durations.format(interval), "--heartbeat-timeout",
+                Durations.format(timeout), "--events", "jsonl", "--summary-every", "0ms");
+        children.add(server);
+        check(Processes.waitFor(Duration.ofSeconds(30), () -> said(server, "listening")), "server did not start");
+        return server;
+    }
+
+    private static boolean said(Child child, String text) {
+        try {
+            return child.said(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int online(List<Child> workers) {
+        return workers.stream().mapToInt(w -> field(w, 1)).sum();
+    }
+
+    private static int closed(Child worker) {
+        return field(worker, 2);
+    }
+
+    private static long lastStateAt(Child worker) {
+        return lastState(worker).map(s -> Long.parseLong(s[3])).orElse(0L);
+    }
+
+    private static int field(Child worker, int index) {
+        return lastState(worker).map(s -> Integer.parseInt(s[index])).orElse(0);
+    }
+
+    /** The worker's newest complete state line. */
+    private static java.util.Optional<String[]> lastState(Child worker) {
+        try {
+            String text = Files.readString(worker.out());
+            int end = text.lastIndexOf('\n');
+            if (end < 0) {
+                return java.util.Optional.empty();
+            }
+            int start = text.lastIndexOf('\n', end - 1) + 1;
+            String[] fields = text.substring(start, end).split(" ");
+            return fields.length == 4 && fields[0].equals("state") ? java.util.Optional.of(fields) : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+}
