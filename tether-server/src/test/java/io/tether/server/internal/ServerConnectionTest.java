@@ -14,11 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.netty.buffer.Unpooled;
+import io.tether.messaging.ConnectionLostException;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Welcome;
 import io.tether.server.PresenceEvent;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -290,7 +290,7 @@ class ServerConnectionTest {
         rig.advanceTo(1100);
         assertThat(peer.calls).endsWith("close", "failed DATA", "failed GOAWAY");
         assertThat(sent).failsWithin(java.time.Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
-                .havingCause().isInstanceOf(ClosedChannelException.class);
+                .havingCause().isInstanceOf(ConnectionLostException.class).withMessageContaining("KICKED - bye");
     }
 
     @Test
