@@ -13,6 +13,7 @@ import io.tether.internal.SerialDispatcher;
 import io.tether.internal.WheelTicker;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
+import io.tether.server.MessageHandler;
 import io.tether.server.PresenceEvent;
 import io.tether.server.PresenceListener;
 import io.tether.server.RequestHandler;
@@ -73,16 +74,20 @@ final class ConnectionRig implements AutoCloseable {
                 events.add(event);
             }
         };
-        Limits limits = new Limits(MAX_PINGS_PER_INTERVAL, 1_000, 16L << 20, 100, 100, 0, 1L << 20, 16 << 10, List.of());
-        config = new ServerConfig("127.0.0.1", 0, -1, HEARTBEAT, Duration.ofMillis(10), Duration.ofSeconds(1),
-                HANDSHAKE_TIMEOUT, 4096, 64 << 10, limits, 1, List.of(), (session, payload) -> messages.add(payload),
-                requests, Duration.ofSeconds(1), null);
+        config = config(List.of(), (session, payload) -> messages.add(payload), requests);
         // Built as ServerRuntime builds them.
         dispatcher = new SerialDispatcher<>("rig-events", List.of(record), PresenceListener::onPresence);
         registry = new SessionRegistry(dispatcher);
-        counts = new ConnectionCounts(limits);
-        buffers = new MemoryBudget(limits.maxBufferedBytes());
+        counts = new ConnectionCounts(config.limits());
+        buffers = new MemoryBudget(config.limits().maxBufferedBytes());
         admission = new Admission(registry, config, counts, buffers, START);
+    }
+
+    /** The configuration the rig's connections run with; {@code requests} may be null. */
+    static ServerConfig config(List<PresenceListener> listeners, MessageHandler messages, RequestHandler requests) {
+        Limits limits = new Limits(MAX_PINGS_PER_INTERVAL, 1_000, 16L << 20, 100, 100, 0, 1L << 20, 16 << 10, List.of());
+        return new ServerConfig("127.0.0.1", 0, -1, HEARTBEAT, Duration.ofMillis(10), Duration.ofSeconds(1),
+                HANDSHAKE_TIMEOUT, 4096, 64 << 10, limits, 1, listeners, messages, requests, Duration.ofSeconds(1), null);
     }
 
     // ---- Time.
