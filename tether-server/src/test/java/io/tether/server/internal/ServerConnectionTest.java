@@ -86,6 +86,7 @@ class ServerConnectionTest {
         assertThat(rig.presence()).as("a connection never online makes no presence event").isEmpty();
     }
 
+    /** A defect once: the handshake timeout was an idle timer, so a HELLO dribbled in was held for ever. */
     @Test
     void aHelloDribbledInIsCutOffAtTheDeadlineWithTheStallNamed() {
         byte[] hello = hello("dribbler"); // 24 bytes
@@ -195,6 +196,29 @@ class ServerConnectionTest {
                 .allSatisfy(payload -> assertThat(new String(payload, StandardCharsets.UTF_8)).isEqualTo("split"));
         assertThat(peer.types()).hasSize(1 + wire.length).doesNotContain(GOAWAY);
         assertThat(rig.presence()).extracting(PresenceEvent::type).containsExactly(PresenceEvent.Type.ONLINE);
+    }
+
+    @Test
+    void aDataFrameTricklingInOverSevenTimeoutsKeepsItsSessionOnline() {
+        RecordingTransport peer = rig.online("trickle");
+        byte[] wire = ConnectionRig.wire(io.tether.protocol.Frames.data(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
+                new byte[2000]));
+        // 100 bytes every 100 ms: the frame takes 2 s, almost 7 timeouts; any byte proves the peer alive.
+        for (int from = 0; from < wire.length; from += 100) {
+            rig.advanceTo(rig.nowMillis() + 100);
+            rig.receive(peer, Arrays.copyOfRange(wire, from, Math.min(wire.length, from + 100)));
+        }
+        assertThat(rig.messages).singleElement().satisfies(payload -> assertThat(payload).hasSize(2000));
+        assertThat(rig.presence()).extracting(PresenceEvent::type).containsExactly(PresenceEvent.Type.ONLINE);
+
+        // Stalled mid-frame, the verdict names the stall, 300 ms after the last byte.
+        long last = rig.nowMillis();
+        rig.receive(peer, Arrays.copyOf(wire, 506));
+        rig.advanceToNanos((last + 300) * MS - 1);
+        assertThat(rig.presence()).hasSize(1);
+        rig.advanceTo(last + 300);
+        assertThat(rig.presence()).last().extracting(PresenceEvent::detail)
+                .isEqualTo("no bytes for 300 ms (timeout 300 ms); stalled mid-frame after 506 of 2006 bytes of a DATA frame");
     }
 
     @Test
