@@ -175,33 +175,6 @@ class BadInputTest extends ServerHarness {
         }
     }
 
-    /**
-     * Defect: the handshake timeout was an idle timer, so a HELLO dribbled a byte at a time was held for ever.
-     * The deadline counts from accept: the dribble (a byte every 100 ms, 3 s in all) is cut off at 500 ms.
-     */
-    @org.junit.jupiter.api.Test
-    void handshakeDeadlineCountsFromAcceptWhateverTrickles() throws Exception {
-        byte[] hello = hello(Hello.MAGIC, 1, "dribbler-" + "x".repeat(30));
-        try (RawPeer peer = new RawPeer(server.address())) {
-            peer.socket.setSoTimeout(100); // the dribble's pace: wait up to 100 ms for the server's answer
-            RawPeer.Frame goAway = null;
-            int sent = 0;
-            while (goAway == null && sent < hello.length) {
-                peer.sendRaw(new byte[] {hello[sent++]});
-                try {
-                    goAway = peer.read();
-                } catch (java.net.SocketTimeoutException stillWaiting) {
-                    // no answer yet: the next byte
-                }
-            }
-            assertThat(goAway).as("refused before all %d bytes were dribbled", hello.length).isNotNull();
-            assertThat(sent).isLessThan(hello.length);
-            assertThat(goAway.type()).isEqualTo(FrameType.GOAWAY);
-            assertThat(goAway.goAwayMessage()).startsWith("no HELLO within 500 ms; stalled mid-");
-            assertThat(presence.of("dribbler-" + "x".repeat(30))).isEmpty();
-        }
-    }
-
     /** Defect: a REQUEST to a server without a request handler was answered HANDLER_FAILED, not NO_HANDLER. */
     @org.junit.jupiter.api.Test
     void requestWithoutAHandlerIsAnsweredNoHandler() throws Exception {

@@ -356,7 +356,11 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             }
         });
         if (state != CLOSED) { // the frame is still waiting to be sent, or the peer is to close first
-            arm(SilenceRule.deadline(timer.now(), TimeUnit.MILLISECONDS.toNanos(GracefulClose.DEFAULT_LINGER_MILLIS)));
+            // The linger counts from now, but a deadline rule counts silence from the last read it is armed
+            // with: armed with now, a peer silent before the GOAWAY would linger that much less, or not at all.
+            long lastRead = liveness.lastReadNanos();
+            long now = timer.now();
+            arm(SilenceRule.deadline(lastRead, now - lastRead + TimeUnit.MILLISECONDS.toNanos(GracefulClose.DEFAULT_LINGER_MILLIS)));
         }
     }
 
