@@ -34,13 +34,14 @@ public interface SilenceRule {
     }
 
     /**
-     * A deadline {@code timeoutNanos} after {@code startNanos} that no traffic moves: for a handshake, which
-     * must be complete by then however many bytes trickle in (a byte every few seconds must not hold a
-     * connection open for ever). {@code startNanos} is also the last arrival known when it is armed.
+     * A fixed moment, {@code deadlineNanos}, that no traffic moves: for a handshake, which must be complete by
+     * then however many bytes trickle in (a byte every few seconds must not hold a connection open for ever),
+     * and for the linger after a GOAWAY. {@code lastReadNanos} is the last arrival the liveness record knows
+     * when the rule is armed, since silence is counted from it.
      */
-    static SilenceRule deadline(long startNanos, long timeoutNanos) {
+    static SilenceRule until(long deadlineNanos, long lastReadNanos) {
         return new SilenceRule() {
-            private long lastArrival = startNanos;
+            private long lastArrival = lastReadNanos;
 
             @Override
             public void arrived(long nanos) {
@@ -49,12 +50,12 @@ public interface SilenceRule {
 
             @Override
             public long allowedSilenceNanos() {
-                return startNanos + timeoutNanos - lastArrival; // silence counts from the last arrival
+                return deadlineNanos - lastArrival; // silence counts from the last arrival
             }
 
             @Override
             public String explain() {
-                return "deadline " + timeoutNanos / 1_000_000 + " ms";
+                return "a deadline that traffic does not move";
             }
         };
     }

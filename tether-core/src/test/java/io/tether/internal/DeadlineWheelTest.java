@@ -24,7 +24,7 @@ class DeadlineWheelTest {
             fired.add(name + "@" + (now - START) / MS);
             onFire.run();
         }, START);
-        self[0].arm(SilenceRule.deadline(START, deadline - START), START);
+        self[0].arm(SilenceRule.until(deadline, START), START);
         wheel.schedule(self[0], deadline);
         return self[0];
     }
@@ -58,7 +58,7 @@ class DeadlineWheelTest {
         Liveness moved = entry("moved", START + 10 * MS);
         entry("marker", START + 40 * MS);
         wheel.cancel(cancelled);
-        moved.arm(SilenceRule.deadline(START, 80 * MS), START);
+        moved.arm(SilenceRule.until(START + 80 * MS, START), START);
         wheel.schedule(moved, START + 80 * MS);
 
         pollEachMsUntil(100);
@@ -76,7 +76,7 @@ class DeadlineWheelTest {
         repeating[0] = entry("repeating", at, () -> {
             if (++repeats[0] < 3) {
                 long next = START + (15 + 5L * repeats[0]) * MS;
-                repeating[0].arm(SilenceRule.deadline(START, next - START), next - 5 * MS);
+                repeating[0].arm(SilenceRule.until(next, START), next - 5 * MS);
                 wheel.schedule(repeating[0], next);
             }
         });

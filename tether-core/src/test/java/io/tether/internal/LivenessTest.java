@@ -43,12 +43,22 @@ class LivenessTest {
 
     @Test
     void aHandshakeDeadlineIsNotMovedByBytesThatTrickleIn() {
-        long due = liveness.arm(SilenceRule.deadline(0, 6000 * MS), 0);
+        long due = liveness.arm(SilenceRule.until(6000 * MS, 0), 0);
         for (long t = 1000; t < 6000; t += 1000) {
             liveness.stampRead(t * MS);
         }
         assertThat(liveness.expire(due, Liveness.Stalls.IGNORED)).isEqualTo(Liveness.NO_DEADLINE);
         assertThat(verdicts).containsExactly(1000L); // silent 1 s since the last byte, at the 6 s deadline
+    }
+
+    @Test
+    void aDeadlineArmedLongAfterTheLastReadStillFallsWhenItSays() {
+        liveness.stampRead(100 * MS);
+        // Armed at 5 s for 1 s later, after almost 5 s of silence: due at 6 s, not 1 s after the last read.
+        long due = liveness.arm(SilenceRule.until(6000 * MS, liveness.lastReadNanos()), 5000 * MS);
+        assertThat(due).isEqualTo(6000 * MS);
+        assertThat(liveness.expire(due, Liveness.Stalls.IGNORED)).isEqualTo(Liveness.NO_DEADLINE);
+        assertThat(verdicts).containsExactly(5900L);
     }
 
     @Test

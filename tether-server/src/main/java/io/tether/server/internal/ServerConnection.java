@@ -56,6 +56,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
      * direct buffer would cost a Cleaner and a zeroed allocation each; a pool, several MiB per thread.)
      */
     static final ByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false);
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(GracefulClose.DEFAULT_LINGER_MILLIS);
 
     private static final byte HANDSHAKE = 0;
     private static final byte ONLINE = 1;
@@ -86,7 +87,8 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     /** The connection can be read: its handshake clock starts, counted from now. */
     void opened() {
         long timeout = admission.config().handshakeTimeout().toNanos();
-        arm(SilenceRule.deadline(liveness.lastReadNanos(), timeout));
+        long accepted = liveness.lastReadNanos(); // the record was made at accept
+        arm(SilenceRule.until(accepted + timeout, accepted));
         if (admission.isClosing()) {
             refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
         }
@@ -356,11 +358,8 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             }
         });
         if (state != CLOSED) { // the frame is still waiting to be sent, or the peer is to close first
-            // The linger counts from now, but a deadline rule counts silence from the last read it is armed
-            // with: armed with now, a peer silent before the GOAWAY would linger that much less, or not at all.
-            long lastRead = liveness.lastReadNanos();
-            long now = timer.now();
-            arm(SilenceRule.deadline(lastRead, now - lastRead + TimeUnit.MILLISECONDS.toNanos(GracefulClose.DEFAULT_LINGER_MILLIS)));
+            // The linger counts from the GOAWAY, however long the peer had been silent before it.
+            arm(SilenceRule.until(timer.now() + LINGER_NANOS, liveness.lastReadNanos()));
         }
     }
 
