@@ -13,7 +13,8 @@
 #   cpu_us_per_verdict  the server's CPU (utime + stime) in the burst window, from 0.1 s before the first
 #                     verdict to 1.2 s after the last (the linger after GOAWAY is 1 s), less what the same
 #                     length costs with live pings alone (measured between the silence and the first verdict,
-#                     when the silent peers send nothing and are not judged yet), divided by the verdicts
+#                     when the silent peers send nothing and are not judged yet), divided by the verdicts;
+#                     cpu_us_per_verdict_{loops,events,jit,gc,other} split it by kind of server thread
 #
 # As root each round runs in a private network namespace of its own (loopback only), with a wide local port
 # range and a deep listen queue, so no round inherits the previous one's TIME_WAIT ports and the host's
@@ -68,11 +69,11 @@ run_round() {
   if (( jfr )); then
     java_opts+=" -XX:StartFlightRecording=filename=$dir/server.jfr,settings=profile,dumponexit=true"
   fi
-  server_pid="" live_pid="" silent_pid="" warm_pid="" sampler_pid="" # globals: the EXIT trap reads them
+  server_pid="" live_pid="" silent_pid="" warm_pid="" sampler_pid="" threads_pid="" # globals: the EXIT trap reads them
   # shellcheck disable=SC2317 # called by the trap
   stop_all() {
     local p
-    for p in $sampler_pid $live_pid $silent_pid $warm_pid; do kill "$p" 2>/dev/null || true; done
+    for p in $sampler_pid $threads_pid $live_pid $silent_pid $warm_pid; do kill "$p" 2>/dev/null || true; done
     if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
       kill "$server_pid" 2>/dev/null || true
       for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -122,6 +123,24 @@ $((m[1] + m[2] + m[3] + m[4] + m[5] + m[6] + m[7] + m[8]))"
     done
   ) > "$dir/cpu.txt" &
   sampler_pid=$!
+  # Every 100 ms, the server's CPU by kind of thread, in clock ticks: "epoch-seconds loops events jit gc
+  # other" (loops: the event loops that pass verdicts and close; events: presence delivery, its log line and
+  # JSONL; jit: the compiler threads; gc: the collector's).
+  (
+    while kill -0 "$silent_pid" 2>/dev/null && [[ -d "/proc/$server_pid/task" ]]; do
+      cat /proc/"$server_pid"/task/*/stat 2>/dev/null | awk -v now="$EPOCHREALTIME" '
+        { match($0, /.*\)/); name = substr($0, index($0, "(") + 1, RLENGTH - index($0, "(") - 1)
+          split(substr($0, RLENGTH + 2), f, " "); ticks = f[12] + f[13]
+          if (name ~ /^tether-server/) g["loops"] += ticks
+          else if (name ~ /^tether-events/) g["events"] += ticks
+          else if (name ~ /Compiler/) g["jit"] += ticks
+          else if (name ~ /Shenandoah|GC|G1|ZGC|VM Thread/) g["gc"] += ticks
+          else g["other"] += ticks }
+        END { printf "%s %d %d %d %d %d\n", now, g["loops"], g["events"], g["jit"], g["gc"], g["other"] }'
+      sleep 0.1
+    done
+  ) > "$dir/threads.txt" &
+  threads_pid=$!
   # hbload stops itself after --duration-s; 30 s more and it is stopped.
   for _ in $(seq 1 $(((end_s + 30) * 10))); do
     kill -0 "$live_pid" 2>/dev/null || kill -0 "$silent_pid" 2>/dev/null || break
@@ -132,9 +151,10 @@ $((m[1] + m[2] + m[3] + m[4] + m[5] + m[6] + m[7] + m[8]))"
   wait "$silent_pid" || die "the silent hbload failed (exit $?)"
   silent_pid=""
   wait "$sampler_pid" || true
+  wait "$threads_pid" || true
   if [[ -n "$warm_pid" ]]; then wait "$warm_pid" || true; fi
   local warm_name="hbload-${warm_pid:-none}-"
-  sampler_pid=""
+  sampler_pid="" threads_pid=""
   # Every verdict written (the events thread may still be writing), at most 10 s more.
   for _ in $(seq 1 100); do
     (( $(grep -c '"reason":"TIMEOUT"' "$dir/events.jsonl" || true) >= silent + warm )) && break
@@ -214,6 +234,25 @@ summarize() {
       printf "cpu_us_per_verdict=%.1f\n", (burst - quiet_rate * (bt - bf)) / verdicts * 1e6
       printf "machine_busy_quiet_pct=%.0f\nmachine_busy_burst_pct=%.0f\n", machine(qf, qt), machine(bf, bt)
     }' "$dir/cpu.txt"
+  # The same, by kind of thread: where a verdict's CPU goes.
+  awk -v hz="$(getconf CLK_TCK)" -v quiet_from="$silenced_at" -v burst_from="$first_ms" -v burst_to="$last_ms" \
+      -v verdicts="$verdicts" '
+    { t[NR] = $1; for (k = 2; k <= 6; k++) c[k, NR] = $k / hz }
+    function at(k, x,   i) {
+      if (x <= t[1]) return c[k, 1]
+      for (i = 2; i <= NR; i++) if (t[i] >= x) return c[k, i - 1] + (c[k, i] - c[k, i - 1]) * (x - t[i - 1]) / (t[i] - t[i - 1])
+      return -1
+    }
+    END {
+      if (NR < 2) exit
+      bf = burst_from / 1000; bt = burst_to / 1000; qf = quiet_from + 0.2; qt = bf - 0.1
+      if (qt - qf < 0.5 || at(2, bt) < 0) exit
+      split("loops events jit gc other", name, " ")
+      for (k = 2; k <= 6; k++) {
+        rate = (at(k, qt) - at(k, qf)) / (qt - qf)
+        printf "cpu_us_per_verdict_%s=%.1f\n", name[k - 1], (at(k, bt) - at(k, bf) - rate * (bt - bf)) / verdicts * 1e6
+      }
+    }' "$dir/threads.txt"
 }
 
 if [[ -n "$one_round" ]]; then

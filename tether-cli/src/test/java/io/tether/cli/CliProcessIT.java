@@ -283,7 +283,9 @@ class CliProcessIT {
             assertThat(event.get("endpoint").asText()).isEqualTo("bank");
             assertThat(event.get("cause").asText()).isNotBlank();
             assertThat(event.get("at").asLong()).isPositive();
-            assertThat(watching.err()).anyMatch(l -> l.startsWith("endpoint") && l.contains("state"));
+            // The status table goes to stderr on its own timer (every check interval), not with the events.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> watching.err().stream().anyMatch(l -> l.startsWith("endpoint") && l.contains("state")));
         } finally {
             upstream.close();
         }

@@ -28,10 +28,11 @@ public final class FrameRouter {
         Exchange exchange();
 
         /**
-         * A PING arrived at {@code nowNanos} (the time of the read that brought it); its 8-byte payload (if
-         * any) is still readable. Returns whether to answer it.
+         * A PING arrived at {@code nowNanos} (the time of the read that brought it), carrying the round trip
+         * its sender last measured ({@code reportedRttMicros}; 0 when it carries none). Returns whether to
+         * answer it.
          */
-        default boolean onPing(ByteBuf ping, long nowNanos) {
+        default boolean onPing(int reportedRttMicros, long nowNanos) {
             return true;
         }
 
@@ -79,7 +80,8 @@ public final class FrameRouter {
                 throw new ProtocolException("PING payload of " + length + " bytes; a PING carries 0 or "
                         + Frames.PING_PAYLOAD_LENGTH);
             }
-            if (!side.onPing(frame, nowNanos)) {
+            int reportedRtt = length == 0 ? 0 : frame.getInt(Frames.payloadOffset(frame) + 4);
+            if (!side.onPing(reportedRtt, nowNanos)) {
                 return false;
             }
             Frames.turnPingIntoPong(frame);

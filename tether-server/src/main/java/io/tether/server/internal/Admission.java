@@ -26,6 +26,7 @@ final class Admission {
     private final MemoryBudget buffers;
     private final LogLimit refusalLines;
     private final SilenceRule serverHeartbeat;
+    private final int maxPayload;
 
     Admission(SessionRegistry registry, ServerConfig config, ConnectionCounts counts, MemoryBudget buffers, long nowNanos) {
         this.registry = registry;
@@ -34,11 +35,17 @@ final class Admission {
         this.buffers = buffers;
         this.refusalLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), nowNanos);
         this.serverHeartbeat = SilenceRule.fixed(config.heartbeat().timeout().toNanos());
+        this.maxPayload = config.maxPayload();
     }
 
     /** The rule that judges the silence of a session held to {@code policy}; see {@link ServerConfig#silenceRule}. */
     SilenceRule silenceRule(HeartbeatPolicy policy, long lastReadNanos) {
         return config.silenceRule(policy, lastReadNanos, serverHeartbeat);
+    }
+
+    /** The largest payload a frame may carry; read for every frame. */
+    int maxPayload() {
+        return maxPayload;
     }
 
     ServerConfig config() {

@@ -159,7 +159,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     // ---- Frames.
 
     private void handleFrames(ByteBuf frames, long now) {
-        int maxPayload = admission.config().maxPayload();
+        int maxPayload = admission.maxPayload();
         while (state == ONLINE || state == HANDSHAKE) {
             int length = state == HANDSHAKE ? FrameDecoder.wholeHelloLength(frames)
                     : FrameDecoder.wholeFrameLength(frames, maxPayload);

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.tether.internal.Exchange;
 import io.tether.internal.FrameRouter;
 import io.tether.protocol.CloseReason;
-import io.tether.protocol.Frames;
 import io.tether.util.LogSafe;
 import java.util.concurrent.CompletionStage;
 
@@ -26,9 +25,9 @@ final class ServerRoutes implements FrameRouter.Side {
     }
 
     @Override
-    public boolean onPing(ByteBuf ping, long nowNanos) {
-        if (Frames.payloadLength(ping) == Frames.PING_PAYLOAD_LENGTH) {
-            session.reportedRtt(ping.getInt(Frames.payloadOffset(ping) + 4));
+    public boolean onPing(int reportedRttMicros, long nowNanos) {
+        if (reportedRttMicros != 0) {
+            session.reportedRtt(reportedRttMicros);
         }
         return limits.allowPing(nowNanos);
     }
