@@ -46,7 +46,14 @@ final class FaultRun {
                 }
                 return cutLink();
             }
-            startServer("127.0.0.1");
+            if (scenario == Scenario.load) {
+                // The scenario is a server under load, not a client over its limits: the flood's 64 KiB frames
+                // flat out would be RATE_LIMITED at the default 16 MiB a second per client (docs/SECURITY.md).
+                startServer("127.0.0.1", "--max-bytes-per-second", "1099511627776",
+                        "--max-frames-per-second", "100000000");
+            } else {
+                startServer("127.0.0.1");
+            }
             return switch (scenario) {
                 case silent -> silentPeers();
                 case frozen -> frozenProcess();
@@ -67,7 +74,7 @@ final class FaultRun {
         return phi ? "phi" : "fixed";
     }
 
-    private void startServer(String host) throws Exception {
+    private void startServer(String host, String... limits) throws Exception {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = probe.getLocalPort();
         }
@@ -76,6 +83,7 @@ final class FaultRun {
         if (phi) {
             args.addAll(List.of("--detector", "phi"));
         }
+        args.addAll(List.of(limits));
         server = Processes.tether(dir, "server-" + System.nanoTime(), List.of(), args.toArray(String[]::new));
         children.add(server);
         events = new EventTail(server.out());
