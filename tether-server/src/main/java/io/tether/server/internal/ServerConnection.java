@@ -71,9 +71,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     private ServerSession session;
     private ServerRoutes routes;
     /** The start of a frame that has not arrived whole; null between frames, which is almost always. */
-    private ByteBuf partial;
-    /** Bytes the server's buffer budget granted for the partial frame. */
-    private int heldForPartial;
+    private PartialFrame partial;
 
     ServerConnection(Transport transport, Admission admission, WheelTicker timer) {
         this.transport = transport;
@@ -104,11 +102,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         if (state == DRAINING) {
             return;
         }
-        ByteBuf frames = in;
-        if (partial != null) {
-            partial.writeBytes(in);
-            frames = partial;
-        }
+        ByteBuf frames = partial == null ? in : partial.append(in);
         try {
             handleFrames(frames, now);
         } catch (RuntimeException e) {
@@ -237,29 +231,18 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             releasePartial();
             return;
         }
-        long pending = FrameDecoder.announcedLength(frames);
         try {
-            heldForPartial = (int) admission.buffers().adjust(heldForPartial, pending, "a partial frame");
+            partial = PartialFrame.keep(partial, frames, admission.buffers());
         } catch (ProtocolException e) {
             releasePartial();
             refuseInput(e);
-            return;
-        }
-        if (frames == partial) {
-            partial.discardReadBytes();
-        } else {
-            // Sized for the whole frame once its header is known, so it never grows past it by doubling.
-            partial = ALLOC.heapBuffer((int) Math.max(Math.max(256, pending), frames.readableBytes())).writeBytes(frames);
         }
     }
 
     private void releasePartial() {
         if (partial != null) {
-            partial.release();
+            partial.release(admission.buffers());
             partial = null;
-        }
-        if (heldForPartial != 0) {
-            heldForPartial = (int) admission.buffers().adjust(heldForPartial, 0, "a partial frame");
         }
     }
 
@@ -404,7 +387,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
 
     @Override
     public String partialFrame() {
-        return partial == null ? null : FrameDecoder.stall(partial);
+        return partial == null ? null : partial.describe();
     }
 
     @Override
