@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         versionProvider = TetherCommand.Version.class,
         description = "Long-lived TCP connections that stay alive and tell the truth about who is alive.",
         subcommands = {ServerCommand.class, ClientCommand.class, KeepCommand.class, DemoCommand.class,
-                CommandLine.HelpCommand.class})
+                CommandLine.HelpCommand.class},
+        footer = {"", "Benchmarks, which print figures: ./tether bench --help (a jar of their own, tether-bench)."})
 public final class TetherCommand implements Runnable {
     /** Exit code for a bad flag or value. */
     public static final int USAGE_ERROR = 2;

@@ -83,6 +83,13 @@ class UsageErrorTest {
         }
     }
 
+    @Test
+    void theProductsHelpSaysWhereTheBenchmarksAreNowThatTheyAreNotInItsJar() {
+        String usage = TetherCommand.newCommandLine().getUsageMessage().replaceAll("\\s+", " ");
+        assertThat(usage).contains("./tether bench --help");
+        assertThat(TetherCommand.newCommandLine().getSubcommands()).doesNotContainKey("bench");
+    }
+
     private static String help(String command) {
         return TetherCommand.newCommandLine().getSubcommands().get(command).getUsageMessage().replaceAll("\\s+", " ");
     }
