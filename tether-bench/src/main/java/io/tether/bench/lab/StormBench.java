@@ -12,6 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,11 +86,12 @@ final class StormBench implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "all %,d online; restarting the server (SIGTERM, then a new process)%n", clients);
 
             long[] countersBefore = counters();
+            Map<String, Long> leftBefore = departures(workers);
             long stopAt = System.currentTimeMillis();
             server.signal("TERM");
             check(server.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the server did not stop");
             long stoppedAt = System.currentTimeMillis();
-            startServer(dir, "server-2", port);
+            Child second = startServer(dir, "server-2", port);
             long listeningAt = System.currentTimeMillis();
             List<Integer> timeline = new ArrayList<>();
             long[] nextSample = {listeningAt + 500};
@@ -112,6 +118,14 @@ final class StormBench implements Callable<Integer> {
                         Durations.format(limit));
             }
             System.out.println("online every 500 ms after the new server listened: " + timeline);
+            // Who ended each session from SIGTERM on: the clients' view (the old server's SERVER_SHUTDOWN
+            // among them), and the new server's own verdicts until the last client was back.
+            Map<String, Long> left = departures(workers);
+            leftBefore.forEach((why, count) -> left.merge(why, -count, Long::sum));
+            left.values().removeIf(count -> count == 0);
+            System.out.println("sessions that left ONLINE from SIGTERM on, as the clients saw it: " + left);
+            System.out.println("OFFLINE events of the new server until all were back, by reason: "
+                    + offlineByReason(second, back ? lastBack : System.currentTimeMillis()));
             System.out.printf(Locale.ROOT, "clients that gave up: %d; listen queue overflows (TcpExt ListenOverflows): %d%n",
                     closed, overflows);
             StringBuilder kernel = new StringBuilder("kernel TcpExt during the restart:");
@@ -155,6 +169,38 @@ final class StormBench implements Callable<Integer> {
         }
     }
 
+    /** Why the workers' clients left ONLINE so far, summed: {@code server:TIMEOUT}, {@code client:TIMEOUT}... */
+    private static Map<String, Long> departures(List<Child> workers) {
+        Map<String, Long> sum = new TreeMap<>();
+        for (Child worker : workers) {
+            lastState(worker).filter(s -> s.length > 4 && !s[4].equals("-")).ifPresent(s -> {
+                for (String entry : s[4].split(",")) {
+                    int eq = entry.lastIndexOf('=');
+                    sum.merge(entry.substring(0, eq), Long.parseLong(entry.substring(eq + 1)), Long::sum);
+                }
+            });
+        }
+        return sum;
+    }
+
+    /** The server's OFFLINE events up to {@code untilMillis}, counted by reason, from its JSON-lines output. */
+    private static Map<String, Long> offlineByReason(Child server, long untilMillis) {
+        Map<String, Long> byReason = new TreeMap<>();
+        try (Stream<String> lines = Files.lines(server.out())) {
+            lines.filter(line -> line.contains("\"event\":\"OFFLINE\"")).forEach(line -> {
+                Matcher m = OFFLINE.matcher(line);
+                if (m.find() && Long.parseLong(m.group(2)) <= untilMillis) {
+                    byReason.merge(m.group(1), 1L, Long::sum);
+                }
+            });
+        } catch (IOException e) {
+            byReason.put("unreadable: " + e.getMessage(), 0L);
+        }
+        return byReason;
+    }
+
+    private static final Pattern OFFLINE = Pattern.compile("\"reason\":\"([A-Z_]+)\".*\"at\":(\\d+)");
+
     private static int online(List<Child> workers) {
         return workers.stream().mapToInt(w -> field(w, 1)).sum();
     }
@@ -181,7 +227,7 @@ final class StormBench implements Callable<Integer> {
             }
             int start = text.lastIndexOf('\n', end - 1) + 1;
             String[] fields = text.substring(start, end).split(" ");
-            return fields.length == 4 && fields[0].equals("state") ? java.util.Optional.of(fields) : java.util.Optional.empty();
+            return fields.length >= 4 && fields[0].equals("state") ? java.util.Optional.of(fields) : java.util.Optional.empty();
         } catch (IOException e) {
             return java.util.Optional.empty();
         }

@@ -91,7 +91,21 @@ class LoadAndStormBenchTest {
 
         assertThat(out).contains("all 40 online; restarting the server")
                 .contains("all 40 back online")
-                .contains("clients that gave up: 0");
+                .contains("clients that gave up: 0")
+                // The old server told every client why it went: each left ONLINE once, for that reason.
+                .contains("sessions that left ONLINE from SIGTERM on, as the clients saw it: {server:SERVER_SHUTDOWN=40")
+                .contains("OFFLINE events of the new server until all were back, by reason: {");
+    }
+
+    @Test
+    void aStormTellsWhoEndedEachSessionFromTheClientsReason() {
+        assertThat(StormClients.why("server said goodbye: TIMEOUT - no bytes for 3001 ms")).isEqualTo("server:TIMEOUT");
+        assertThat(StormClients.why("server said goodbye: SERVER_SHUTDOWN - server is shutting down"))
+                .isEqualTo("server:SERVER_SHUTDOWN");
+        assertThat(StormClients.why("server silent for 3004 ms (timeout 3000 ms)")).isEqualTo("client:TIMEOUT");
+        assertThat(StormClients.why("connection broken: Connection reset by peer")).isEqualTo("reset");
+        assertThat(StormClients.why("connection closed by the server")).isEqualTo("closed");
+        assertThat(StormClients.why("something new")).isEqualTo("other");
     }
 
     private static TetherServer fastServer() throws Exception {
