@@ -31,12 +31,16 @@ public final class DeadlineWheel {
         this.origin = originNanos;
     }
 
-    /** Schedules (or moves) {@code entry} to fire at the first poll at or after {@code deadlineNanos}. */
-    public void schedule(Liveness entry, long deadlineNanos) {
+    /**
+     * Schedules (or moves) {@code entry} to fire at the first poll at or after {@code deadlineNanos}. Returns the
+     * time from which a poll fires it: the start of its slot.
+     */
+    public long schedule(Liveness entry, long deadlineNanos) {
         cancel(entry);
         long elapsed = deadlineNanos - origin;
         long tick = Math.max(nextTick, elapsed <= 0 ? 0 : (elapsed + TICK_NANOS - 1) / TICK_NANOS);
         link(entry, tick);
+        return timeOf(tick);
     }
 
     public void cancel(Liveness entry) {
@@ -87,12 +91,6 @@ public final class DeadlineWheel {
 
     public int size() {
         return size;
-    }
-
-    /** The time at which a deadline of {@code deadlineNanos} becomes due in this wheel (its tick's start). */
-    public long dueTimeOf(long deadlineNanos) {
-        long elapsed = deadlineNanos - origin;
-        return timeOf(Math.max(nextTick, elapsed <= 0 ? 0 : (elapsed + TICK_NANOS - 1) / TICK_NANOS));
     }
 
     private long tickAt(long nanos) {

@@ -48,21 +48,22 @@ public final class WheelTicker implements Runnable, Liveness.Stalls {
         return clock.getAsLong();
     }
 
-    public EventExecutor loop() {
-        return loop;
+    /** Arms {@code liveness} under {@code rule} from now and schedules (or moves) its deadline. */
+    public void arm(Liveness liveness, SilenceRule rule) {
+        schedule(liveness, liveness.arm(rule, now()));
     }
 
-    /** Schedules (or moves) {@code liveness}'s deadline. */
-    public void schedule(Liveness liveness, long deadlineNanos) {
-        wheel.schedule(liveness, deadlineNanos);
-        long due = wheel.dueTimeOf(deadlineNanos);
+    /** No verdict for {@code liveness} from now on: disarmed, and its deadline out of the wheel. */
+    public void disarm(Liveness liveness) {
+        liveness.disarm();
+        wheel.cancel(liveness);
+    }
+
+    private void schedule(Liveness liveness, long deadlineNanos) {
+        long due = wheel.schedule(liveness, deadlineNanos);
         if (ticking == null || (!periodic && due < wakeAt)) {
             plan(due);
         }
-    }
-
-    public void cancel(Liveness liveness) {
-        wheel.cancel(liveness);
     }
 
     /** A tick: polls the wheel, then plans the next. */
@@ -119,10 +120,6 @@ public final class WheelTicker implements Runnable, Liveness.Stalls {
             ticking = null;
         }
         periodic = false;
-    }
-
-    int size() {
-        return wheel.size();
     }
 
     /** How many times the ticker has polled, for tests of how often it wakes its loop. */

@@ -51,8 +51,7 @@ final class ChannelLink extends ChannelOutlet implements SessionLink, Liveness.E
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
-                liveness.disarm();
-                timer.cancel(liveness);
+                timer.disarm(liveness);
                 ctx.fireChannelInactive();
             }
         };
@@ -65,7 +64,7 @@ final class ChannelLink extends ChannelOutlet implements SessionLink, Liveness.E
     @Override
     public void watch(SilenceRule rule) {
         if (channel.isActive()) {
-            timer.schedule(liveness, liveness.arm(rule, timer.now()));
+            timer.arm(liveness, rule);
         }
     }
 
@@ -117,7 +116,7 @@ final class ChannelLink extends ChannelOutlet implements SessionLink, Liveness.E
         if (lastFrame != null) {
             lastFrame.release();
         }
-        liveness.disarm();
+        timer.disarm(liveness);
         channel.close();
     }
 }

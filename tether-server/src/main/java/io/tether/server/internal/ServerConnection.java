@@ -204,7 +204,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
      * closed. It was never online, so no presence event comes of it. {@code message} must be log-safe.
      */
     void refuse(CloseReason reason, String message) {
-        if (state == CLOSED || (state == DRAINING && liveness.armed())) {
+        if (state == CLOSED || sayingGoodbye()) {
             return; // already refused, or already on its way out
         }
         admission.rejected(remote(), reason, message, timer.now());
@@ -249,12 +249,11 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     // ---- Deadlines.
 
     private void arm(SilenceRule rule) {
-        timer.schedule(liveness, liveness.arm(rule, timer.now()));
+        timer.arm(liveness, rule);
     }
 
     private void disarm() {
-        liveness.disarm();
-        timer.cancel(liveness);
+        timer.disarm(liveness);
     }
 
     /** A deadline passed: the handshake's, the session's silence, or the linger. */
@@ -328,8 +327,8 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             closeNow();
             return;
         }
-        if (state == CLOSED || (state == DRAINING && liveness.armed())) {
-            lastFrame.release(); // already saying goodbye
+        if (state == CLOSED || sayingGoodbye()) {
+            lastFrame.release();
             return;
         }
         drain();
@@ -344,6 +343,11 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             // The linger counts from the GOAWAY, however long the peer had been silent before it.
             arm(SilenceRule.until(timer.now() + LINGER_NANOS, liveness.lastReadNanos()));
         }
+    }
+
+    /** Whether the last frame has been sent and the linger runs: draining is armed only for that. */
+    private boolean sayingGoodbye() {
+        return state == DRAINING && liveness.armed();
     }
 
     /** Closes the transport at once and tells the session, if there is one, that its connection ended. */
@@ -364,10 +368,6 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     @Override
     public boolean isOpen() {
         return state != CLOSED;
-    }
-
-    boolean inHandshake() {
-        return state == HANDSHAKE;
     }
 
     @Override
