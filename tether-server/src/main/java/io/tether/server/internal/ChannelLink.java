@@ -25,11 +25,14 @@ final class ChannelLink extends ChannelOutlet implements SessionLink, Liveness.E
     private static final Logger log = LoggerFactory.getLogger(ChannelLink.class);
     private final WheelTicker timer;
     private final Liveness liveness;
+    private final String remote;
     private ServerSession session;
 
-    ChannelLink(Channel channel, WheelTicker timer) {
+    /** {@code remote}: the peer as {@code ip:port}, as {@link #remoteOf} reads it at accept. */
+    ChannelLink(Channel channel, WheelTicker timer, String remote) {
         super(channel);
         this.timer = timer;
+        this.remote = remote;
         this.liveness = new Liveness(this, timer.now());
     }
 
@@ -87,7 +90,7 @@ final class ChannelLink extends ChannelOutlet implements SessionLink, Liveness.E
 
     @Override
     public String remote() {
-        return remoteOf(channel);
+        return remote;
     }
 
     @Override

@@ -25,11 +25,14 @@ final class ChannelTransport extends ChannelInboundHandlerAdapter implements Tra
     private static final Logger log = LoggerFactory.getLogger(ChannelTransport.class);
 
     private final ServerConnection connection;
+    private final String remote;
     private ChannelHandlerContext ctx;
     private ByteBuf pongs;
     private boolean flushNeeded;
 
-    ChannelTransport(Admission admission, WheelTicker timer) {
+    /** {@code remote}: the peer as {@code ip:port}, as {@link ChannelLink#remoteOf} reads it at accept. */
+    ChannelTransport(Admission admission, WheelTicker timer, String remote) {
+        this.remote = remote;
         this.connection = new ServerConnection(this, admission, timer);
     }
 
@@ -158,7 +161,7 @@ final class ChannelTransport extends ChannelInboundHandlerAdapter implements Tra
 
     @Override
     public String remote() {
-        return ChannelLink.remoteOf(ctx.channel());
+        return remote;
     }
 
     static ChannelTransport of(Channel channel) {

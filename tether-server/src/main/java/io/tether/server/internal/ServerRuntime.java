@@ -189,14 +189,14 @@ public final class ServerRuntime {
                         connections.add(ch);
                         WheelTicker timer = timers.get(ch.eventLoop());
                         if (tether) {
-                            ch.pipeline().addLast("connection", new ChannelTransport(admission, timer));
+                            ch.pipeline().addLast("connection", new ChannelTransport(admission, timer, remote));
                             return;
                         }
                         ch.closeFuture().addListener(f -> counts.closed(host));
                         if (allowFilter != null) {
                             ch.pipeline().addLast("allow", allowFilter);
                         }
-                        ChannelLink link = new ChannelLink(ch, timer);
+                        ChannelLink link = new ChannelLink(ch, timer, remote);
                         ch.pipeline()
                                 .addLast("liveness", link.stamper())
                                 .addLast("decoder", new LegacyFrameDecoder(config.limits().legacyMaxPayload(), buffers))
