@@ -64,8 +64,7 @@ public final class LivenessHandler extends ChannelDuplexHandler implements Liven
 
     @Override
     public void stalled(long lateNanos, long nowNanos) {
-        log.warn("event loop {} ran {} ms late: the server gets as long again before it counts as silent",
-                Thread.currentThread().getName(), TimeUnit.NANOSECONDS.toMillis(lateNanos));
+        StallLog.stalled(log, lateNanos, nowNanos, "the server gets as long again before it counts as silent");
     }
 
     @Override

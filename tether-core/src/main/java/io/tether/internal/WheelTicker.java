@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class WheelTicker implements Runnable, Liveness.Stalls {
     static final int DENSE_TICKS = 8;
     private static final long DENSE_NANOS = DENSE_TICKS * DeadlineWheel.TICK_NANOS;
-    private static final long STALL_LOG_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger log = LoggerFactory.getLogger(WheelTicker.class);
 
     private final EventExecutor loop;
@@ -32,7 +31,6 @@ public final class WheelTicker implements Runnable, Liveness.Stalls {
     private ScheduledFuture<?> ticking; // the periodic task or the planned wake-up, or null
     private boolean periodic;
     private long wakeAt; // for a planned wake-up: the time it is for
-    private long lastStallLogged;
     private long polls;
 
     public WheelTicker(EventExecutor loop, LongSupplier clock) {
@@ -40,7 +38,6 @@ public final class WheelTicker implements Runnable, Liveness.Stalls {
         this.clock = clock;
         long now = clock.getAsLong();
         this.wheel = new DeadlineWheel(now);
-        this.lastStallLogged = now - STALL_LOG_NANOS;
     }
 
     /** The loop's clock: the time that every read stamp and deadline on this loop is measured in. */
@@ -84,12 +81,8 @@ public final class WheelTicker implements Runnable, Liveness.Stalls {
 
     @Override
     public void stalled(long lateNanos, long nowNanos) {
-        if (nowNanos - lastStallLogged >= STALL_LOG_NANOS) {
-            lastStallLogged = nowNanos;
-            log.warn("event loop {} ran {} ms late (GC pause, CPU starvation or a blocking handler?): peers whose"
-                            + " deadline fell in the stall get as long again before any verdict",
-                    Thread.currentThread().getName(), TimeUnit.NANOSECONDS.toMillis(lateNanos));
-        }
+        StallLog.stalled(log, lateNanos, nowNanos,
+                "peers whose deadline fell in the stall get as long again before any verdict");
     }
 
     /** Makes sure the loop polls by {@code due}: periodically while that is near, else once then. */
