@@ -13,6 +13,7 @@ import io.tether.protocol.Frames;
 import io.tether.retry.ReconnectBackoff;
 import io.tether.util.Durations;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,6 +144,7 @@ public final class TetherClient implements AutoCloseable {
         private HeartbeatPolicy heartbeat = HeartbeatProfile.STANDARD.policy();
         private ReconnectBackoff backoff = ReconnectBackoff.DEFAULT;
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private InetAddress localAddress;
         private int maxPayload = Frames.DEFAULT_MAX_PAYLOAD;
         private final List<ClientListener> listeners = new ArrayList<>();
         private Consumer<byte[]> messageHandler = payload -> { };
@@ -184,6 +186,18 @@ public final class TetherClient implements AutoCloseable {
 
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Durations.requirePositive(timeout, "connect timeout");
+            return this;
+        }
+
+        /**
+         * Connects from this local address (the port is still the kernel's choice, made per destination at
+         * connect time). For hosts with several addresses, and for processes that hold more connections to
+         * one server than one address has ports: the kernel gives each (source, destination) pair at most
+         * its ephemeral port range, and searching a nearly full range makes every connect slower
+         * (docs/PERFORMANCE.md, reconnect storm).
+         */
+        public Builder localAddress(InetAddress address) {
+            this.localAddress = Objects.requireNonNull(address, "address");
             return this;
         }
 
@@ -231,7 +245,7 @@ public final class TetherClient implements AutoCloseable {
                 throw new IllegalArgumentException(idProblem);
             }
             return new TetherClient(new ClientConfig(List.copyOf(servers), clientId, heartbeat, backoff, connectTimeout,
-                    maxPayload, List.copyOf(listeners), messageHandler, requestHandler, group));
+                    localAddress, maxPayload, List.copyOf(listeners), messageHandler, requestHandler, group));
         }
     }
 }

@@ -39,6 +39,21 @@ class ClientConnectionTest extends ClientHarness {
     }
 
     @Test
+    void clientsConnectFromTheLocalAddressTheyAreGiven() throws Exception {
+        TetherServer server = startServer(server(0));
+        InetAddress source = InetAddress.getByName("127.0.0.3");
+        TetherClient first = startClient(client("from-3a", server.address().getPort()).localAddress(source));
+        TetherClient second = startClient(client("from-3b", server.address().getPort()).localAddress(source));
+        assertThat(first.awaitOnline(Duration.ofSeconds(5))).isTrue();
+        assertThat(second.awaitOnline(Duration.ofSeconds(5))).isTrue();
+
+        // Two connections from one bound address, each on a port of its own.
+        assertThat(presence).filteredOn(e -> e.type() == PresenceEvent.Type.ONLINE)
+                .extracting(PresenceEvent::remote).hasSize(2).doesNotHaveDuplicates()
+                .allMatch(remote -> remote.startsWith("127.0.0.3:"));
+    }
+
+    @Test
     void closingTheClientTellsTheServer() throws Exception {
         TetherServer server = startServer(server(0));
         TetherClient client = startClient(client("bob", server.address().getPort()));

@@ -28,6 +28,12 @@ final class Processes {
             return process.pid();
         }
 
+        /** The child's collector log: one line per GC event, stamped with the epoch millisecond. */
+        Path gcLog() {
+            String name = out.getFileName().toString();
+            return out.resolveSibling(name.substring(0, name.length() - ".out".length()) + ".gc");
+        }
+
         boolean said(String text) throws IOException {
             return Files.readString(out, StandardCharsets.UTF_8).contains(text)
                     || Files.readString(err, StandardCharsets.UTF_8).contains(text);
@@ -62,7 +68,8 @@ final class Processes {
     /**
      * Starts {@code main} from this class path with the launcher's default JVM options (Shenandoah for the
      * server, as {@code ./tether} does, serial elsewhere). For a child named "server…",
-     * {@code TETHER_BENCH_SERVER_JAVA_OPTS} replaces them, for comparing garbage collectors and heap settings.
+     * {@code TETHER_BENCH_SERVER_JAVA_OPTS} replaces them, for comparing garbage collectors and heap settings;
+     * for any other child {@code TETHER_BENCH_WORKER_JAVA_OPTS} is added to them (a flight recording, say).
      */
     private static Child start(Path dir, String name, List<String> prefix, Class<?> main, String... args)
             throws IOException {
@@ -76,7 +83,12 @@ final class Processes {
             command.add("-Xss512k");
         } else {
             command.addAll(List.of("-XX:+UseSerialGC", "-Xss512k"));
+            String workerOpts = System.getenv("TETHER_BENCH_WORKER_JAVA_OPTS"); // e.g. to record a flight
+            if (workerOpts != null && !workerOpts.isBlank()) {
+                command.addAll(List.of(workerOpts.trim().split("\\s+")));
+            }
         }
+        command.add("-Xlog:gc:file=" + dir.resolve(name + ".gc") + ":timemillis"); // see Child.gcLog
         command.add("-Dio.netty.leakDetection.level=disabled"); // as ./tether runs every command
         if (Runtime.version().feature() >= 24) {
             // As ./tether does: Netty's off-heap buffers and native transport, without warnings on new JDKs.

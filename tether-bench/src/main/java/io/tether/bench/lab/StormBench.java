@@ -52,6 +52,12 @@ final class StormBench implements Callable<Integer> {
     @Within(min = "1", max = "1000000")
     int connectRate = 4000;
 
+    @Option(names = "--clients-per-address", paramLabel = "N", description = "Clients that connect from one loopback"
+            + " source address (127.x.y.z), as a herd of many hosts would; 0 = all from the kernel's default source,"
+            + " one address for the whole herd. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "0", max = "19500")
+    int perAddress = 500;
+
     @Option(names = "--limit", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Give up waiting for the clients to return after this long. Default: 60s.")
     @Within(min = "1s", max = "24h")
@@ -75,12 +81,14 @@ final class StormBench implements Callable<Integer> {
                 Child worker = Processes.bench(dir, "clients-" + w, List.of(), "storm-clients",
                         "--server", "127.0.0.1:" + port, "--count", Integer.toString(count), "--prefix", "s" + w + "-",
                         "--interval", Durations.format(interval), "--timeout", Durations.format(timeout),
-                        "--connect-rate", Integer.toString(Math.max(1, connectRate / processes)));
+                        "--connect-rate", Integer.toString(Math.max(1, connectRate / processes)),
+                        "--per-address", Integer.toString(perAddress), "--worker", Integer.toString(w));
                 children.add(worker);
                 workers.add(worker);
             }
-            System.out.printf(Locale.ROOT, "storm: %,d clients in %d process(es), heartbeat %s / %s%n", clients, processes,
-                    Durations.format(interval), Durations.format(timeout));
+            System.out.printf(Locale.ROOT, "storm: %,d clients in %d process(es), heartbeat %s / %s, %s%n", clients, processes,
+                    Durations.format(interval), Durations.format(timeout), perAddress == 0
+                            ? "all from one source address" : String.format(Locale.ROOT, "%,d per source address", perAddress));
             check(Processes.waitFor(Duration.ofSeconds(30).plusSeconds(clients / connectRate * 2L),
                     () -> online(workers) == clients), "only " + online(workers) + " of " + clients + " came online");
             System.out.printf(Locale.ROOT, "all %,d online; restarting the server (SIGTERM, then a new process)%n", clients);
@@ -126,6 +134,14 @@ final class StormBench implements Callable<Integer> {
             System.out.println("sessions that left ONLINE from SIGTERM on, as the clients saw it: " + left);
             System.out.println("OFFLINE events of the new server until all were back, by reason: "
                     + offlineByReason(second, back ? lastBack : System.currentTimeMillis()));
+            long until = back ? lastBack : System.currentTimeMillis();
+            System.out.println("client event loops' worst lateness every 500 ms, in ms: "
+                    + StormEvidence.loopLag(workers, listeningAt, until));
+            System.out.println("clients convicted of silence by the new server had been ONLINE for (their clock): "
+                    + StormEvidence.convictedAfter(workers));
+            System.out.println("collector pauses from SIGTERM on: new server " + StormEvidence.gcPauses(second, stopAt, until)
+                    + "; " + workers.stream().map(w -> w.out().getFileName().toString().replace(".out", "") + " "
+                    + StormEvidence.gcPauses(w, stopAt, until)).collect(java.util.stream.Collectors.joining("; ")));
             System.out.printf(Locale.ROOT, "clients that gave up: %d; listen queue overflows (TcpExt ListenOverflows): %d%n",
                     closed, overflows);
             StringBuilder kernel = new StringBuilder("kernel TcpExt during the restart:");
@@ -221,13 +237,14 @@ final class StormBench implements Callable<Integer> {
     private static java.util.Optional<String[]> lastState(Child worker) {
         try {
             String text = Files.readString(worker.out());
-            int end = text.lastIndexOf('\n');
-            if (end < 0) {
-                return java.util.Optional.empty();
+            for (int end = text.lastIndexOf('\n'); end > 0; end = text.lastIndexOf('\n', end - 1)) {
+                int start = text.lastIndexOf('\n', end - 1) + 1;
+                if (text.startsWith("state ", start)) {
+                    String[] fields = text.substring(start, end).split(" ");
+                    return fields.length >= 4 ? java.util.Optional.of(fields) : java.util.Optional.empty();
+                }
             }
-            int start = text.lastIndexOf('\n', end - 1) + 1;
-            String[] fields = text.substring(start, end).split(" ");
-            return fields.length >= 4 && fields[0].equals("state") ? java.util.Optional.of(fields) : java.util.Optional.empty();
+            return java.util.Optional.empty();
         } catch (IOException e) {
             return java.util.Optional.empty();
         }

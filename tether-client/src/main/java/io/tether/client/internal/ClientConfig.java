@@ -5,18 +5,23 @@ import io.tether.client.ClientListener;
 import io.tether.client.ClientRequestHandler;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.retry.ReconnectBackoff;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Everything a client was built with; immutable. {@code group} is null when the client owns its loop. */
+/**
+ * Everything a client was built with; immutable. {@code group} is null when the client owns its loop;
+ * {@code localAddress} is null when the kernel picks the source address.
+ */
 public record ClientConfig(
         List<InetSocketAddress> servers,
         String clientId,
         HeartbeatPolicy heartbeat,
         ReconnectBackoff backoff,
         Duration connectTimeout,
+        InetAddress localAddress,
         int maxPayload,
         List<ClientListener> listeners,
         Consumer<byte[]> messageHandler,

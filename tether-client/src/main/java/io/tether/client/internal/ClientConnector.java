@@ -7,6 +7,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tether.client.ClientListener;
 import io.tether.client.ClientState;
@@ -86,6 +88,11 @@ public final class ClientConnector {
                                 .addLast("lifecycle", new ClientLifecycleHandler(ClientConnector.this));
                     }
                 });
+        if (config.localAddress() != null && Transports.socketChannelTypeFor(loop) == EpollSocketChannel.class) {
+            // Bound to an address, the socket still takes its port at connect, per destination, as an unbound
+            // one does; bind() would take a port for good and run out after one range's worth of connections.
+            bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+        }
     }
 
     ClientConfig config() {
@@ -112,7 +119,8 @@ public final class ClientConnector {
         refusedForGood = false;
         wasOnline = false;
         log.debug("{}: connecting to {}", config.clientId(), server);
-        ChannelFuture connecting = bootstrap.connect(server);
+        ChannelFuture connecting = config.localAddress() == null ? bootstrap.connect(server)
+                : bootstrap.connect(server, new InetSocketAddress(config.localAddress(), 0));
         channel = connecting.channel();
         connecting.addListener(done -> {
             if (!done.isSuccess()) {
