@@ -108,8 +108,15 @@ public final class ClientConnector {
         });
     }
 
+    /** Starts an attempt on the loop's {@link ConnectPacer}: now, or when its slice of the loop comes. */
     private void connect() {
         retry = null;
+        if (!closing) {
+            ConnectPacer.of(loop).submit(this::connectNow);
+        }
+    }
+
+    private void connectNow() {
         if (closing) {
             return;
         }
