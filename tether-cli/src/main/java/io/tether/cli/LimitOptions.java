@@ -17,6 +17,11 @@ final class LimitOptions {
     @Within(min = "1", max = "10000000")
     int maxHandshakes = 16_384;
 
+    @Option(names = "--max-handshake-rate", paramLabel = "N",
+            description = "Connections taken off the listening sockets a second; more wait in the kernel's accept queue; 0 for no limit. Default: ${DEFAULT-VALUE}.")
+    @Within(min = "0", max = "10000000")
+    int maxHandshakeRate = TetherServer.DEFAULT_HANDSHAKE_RATE;
+
     @Option(names = "--max-connections-per-address", paramLabel = "N",
             description = "Connections from one source address, 0 for no limit (clients behind NAT share one). Default: ${DEFAULT-VALUE}.")
     @Within(min = "0", max = "10000000")
@@ -49,6 +54,7 @@ final class LimitOptions {
     /** Applies the limits; an allow-list entry that is not a network throws IllegalArgumentException. */
     void applyTo(TetherServer.Builder builder) {
         builder.maxConnections(maxConnections, maxHandshakes, maxPerAddress)
+                .maxHandshakeRate(maxHandshakeRate)
                 .maxRatePerSecond(maxFramesPerSecond, maxBytesPerSecond)
                 .legacyMaxPayload((int) legacyMaxPayload)
                 .legacyAllow(legacyAllow);

@@ -173,7 +173,10 @@ public final class TetherClient implements AutoCloseable {
             return heartbeat(profile.policy());
         }
 
-        /** The interval asked of the server, and the timeout for its answer to HELLO. */
+        /**
+         * The interval asked of the server (which answers with the heartbeat it grants). Its timeout is also
+         * the least time the client waits for the server's answer to HELLO; see {@link #connectTimeout}.
+         */
         public Builder heartbeat(HeartbeatPolicy policy) {
             this.heartbeat = Objects.requireNonNull(policy, "policy");
             return this;
@@ -184,6 +187,11 @@ public final class TetherClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a connection attempt may take to connect (default 5 s), and the least time it waits for the
+         * server's WELCOME after its HELLO (the longer of this and the heartbeat timeout): a server that paces
+         * its handshakes leaves a herd waiting in its accept queue, already connected.
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Durations.requirePositive(timeout, "connect timeout");
             return this;

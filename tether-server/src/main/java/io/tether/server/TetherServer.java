@@ -106,6 +106,9 @@ public final class TetherServer implements AutoCloseable {
         runtime.close();
     }
 
+    /** Connections a second taken off the listening sockets unless {@link Builder#maxHandshakeRate} says otherwise. */
+    public static final int DEFAULT_HANDSHAKE_RATE = 10_000;
+
     /** Configures a {@link TetherServer}. Every setting has a sensible default. */
     public static final class Builder {
         private String host = "0.0.0.0";
@@ -123,6 +126,7 @@ public final class TetherServer implements AutoCloseable {
         private int maxConnections = 100_000;
         private int maxHandshakes = 16_384;
         private int maxConnectionsPerAddress;
+        private int maxHandshakeRate = DEFAULT_HANDSHAKE_RATE;
         private long maxBufferedBytes = Runtime.getRuntime().maxMemory() / 4;
         private int legacyMaxPayload = 16 << 10;
         private List<String> legacyAllow = List.of();
@@ -240,6 +244,21 @@ public final class TetherServer implements AutoCloseable {
         }
 
         /**
+         * How many connections a second the server takes off its listening sockets, all ports together
+         * (default {@value #DEFAULT_HANDSHAKE_RATE}; 0 for no limit). A herd of reconnecting clients beyond it
+         * waits, already connected, in the kernel's accept queue (as deep as {@code net.core.somaxconn}), so
+         * that the event loops keep serving established sessions first and the herd is admitted at a pace
+         * the server can answer. See docs/PERFORMANCE.md, reconnect storm.
+         */
+        public Builder maxHandshakeRate(int perSecond) {
+            if (perSecond < 0) {
+                throw new IllegalArgumentException("handshake rate must be 0 (no limit) or positive");
+            }
+            this.maxHandshakeRate = perSecond;
+            return this;
+        }
+
+        /**
          * Bytes the server may hold across all connections for frames that have not arrived whole and frames
          * a client has not read yet. A connection whose next frame would go over it is closed (OVERLOADED),
          * so a crowd of half-sent large frames cannot exhaust the heap. Default a quarter of the maximum heap.
@@ -316,7 +335,7 @@ public final class TetherServer implements AutoCloseable {
                     : min(Duration.ofSeconds(10), heartbeat.timeout());
             return new TetherServer(new ServerConfig(host, port, legacyPort, heartbeat, min, max, handshake,
                     maxPayload, maxOutboundBytes, new Limits(maxPingsPerInterval, maxFramesPerSecond, maxBytesPerSecond,
-                    maxConnections, maxHandshakes, maxConnectionsPerAddress, maxBufferedBytes, legacyMaxPayload,
+                    maxConnections, maxHandshakes, maxHandshakeRate, maxConnectionsPerAddress, maxBufferedBytes, legacyMaxPayload,
                     legacyAllow), eventLoopThreads, List.copyOf(listeners), messageHandler,
                     requestHandler, shutdownTimeout, phiAccrual));
         }

@@ -58,6 +58,11 @@ final class StormBench implements Callable<Integer> {
     @Within(min = "0", max = "19500")
     int perAddress = 500;
 
+    @Option(names = "--max-handshake-rate", paramLabel = "N", description = "The servers' --max-handshake-rate."
+            + " Default: the server's own default.")
+    @Within(min = "0", max = "10000000")
+    Integer handshakeRate;
+
     @Option(names = "--limit", paramLabel = "DURATION", converter = CliTypes.DurationConverter.class,
             description = "Give up waiting for the clients to return after this long. Default: 60s.")
     @Within(min = "1s", max = "24h")
@@ -138,7 +143,7 @@ final class StormBench implements Callable<Integer> {
             System.out.println("client event loops' worst lateness every 500 ms, in ms: "
                     + StormEvidence.loopLag(workers, listeningAt, until));
             System.out.println("clients convicted of silence by the new server had been ONLINE for (their clock): "
-                    + StormEvidence.convictedAfter(workers));
+                    + StormEvidence.convictedAfter(workers, listeningAt, until));
             System.out.println("collector pauses from SIGTERM on: new server " + StormEvidence.gcPauses(second, stopAt, until)
                     + "; " + workers.stream().map(w -> w.out().getFileName().toString().replace(".out", "") + " "
                     + StormEvidence.gcPauses(w, stopAt, until)).collect(java.util.stream.Collectors.joining("; ")));
@@ -169,9 +174,13 @@ final class StormBench implements Callable<Integer> {
     }
 
     private Child startServer(Path dir, String name, int port) throws Exception {
-        Child server = Processes.tether(dir, name, List.of(), "server", "--host", "127.0.0.1", "--port",
+        List<String> args = new ArrayList<>(List.of("server", "--host", "127.0.0.1", "--port",
                 Integer.toString(port), "--heartbeat-interval", Durations.format(interval), "--heartbeat-timeout",
-                Durations.format(timeout), "--events", "jsonl", "--summary-every", "0ms");
+                Durations.format(timeout), "--events", "jsonl", "--summary-every", "0ms"));
+        if (handshakeRate != null) {
+            args.addAll(List.of("--max-handshake-rate", handshakeRate.toString()));
+        }
+        Child server = Processes.tether(dir, name, List.of(), args.toArray(new String[0]));
         children.add(server);
         check(Processes.waitFor(Duration.ofSeconds(30), () -> said(server, "listening")), "server did not start");
         return server;

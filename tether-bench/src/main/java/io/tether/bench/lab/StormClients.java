@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
  * <departures>}, so the coordinator can tell to within 20 ms when the last client came back, and why every
  * client that left ONLINE left (as {@code why=count,...}, {@code -} for none; see {@link #why}). Every
  * 500 ms it also prints {@code lag <epoch ms> <ms>}, the most any of its event loops ran a 10 ms probe task
- * late in that time, and {@code convicted <count> <ms> <ms> ...}, how long each client the server convicted
- * of silence (GOAWAY TIMEOUT) had been ONLINE by its own clock (so a WELCOME that reached the client late
+ * late in that time, and {@code convicted <epoch ms> <ms> <ms> ...}, how long each client the server convicted
+ * of silence (GOAWAY TIMEOUT) in that time had been ONLINE by its own clock (so a WELCOME that reached the client late
  * shows as a short time, and pings that left on time but went unread as a whole timeout). Runs until killed.
  */
 @Command(name = "storm-clients", hidden = true, description = "Client processes for tether bench storm.")
@@ -105,17 +105,18 @@ final class StormClients implements Callable<Integer> {
                     }).build().start();
         }
         long nextLag = System.currentTimeMillis() + 500;
-        StringBuilder convictions = new StringBuilder();
-        int convictedCount = 0;
         for (int seen = -1; ; ) {
             if (System.currentTimeMillis() >= nextLag) {
                 nextLag += 500;
-                System.out.println("lag " + System.currentTimeMillis() + " " + lag.takeMaxMillis());
-                for (Long ms; (ms = convicted.poll()) != null; convictedCount++) {
+                long at = System.currentTimeMillis();
+                System.out.println("lag " + at + " " + lag.takeMaxMillis());
+                StringBuilder convictions = new StringBuilder("convicted ").append(at);
+                int length = convictions.length();
+                for (Long ms; (ms = convicted.poll()) != null; ) {
                     convictions.append(' ').append(ms);
                 }
-                if (convictedCount > 0) {
-                    System.out.println("convicted " + convictedCount + convictions);
+                if (convictions.length() > length) {
+                    System.out.println(convictions);
                 }
             }
             int now = changes.get();

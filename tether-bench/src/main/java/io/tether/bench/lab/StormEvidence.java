@@ -44,15 +44,14 @@ final class StormEvidence {
      * in bands: under a second means the WELCOME reached them late; a whole timeout means they were online
      * all along and the server did not read what they sent, or they sent nothing.
      */
-    static String convictedAfter(List<Child> workers) {
+    static String convictedAfter(List<Child> workers, long fromMillis, long toMillis) {
         long[] bounds = {500, 1000, 2000, 3000, Long.MAX_VALUE};
         String[] names = {"<0.5s", "0.5-1s", "1-2s", "2-3s", ">=3s"};
         long[] counts = new long[bounds.length];
         for (Child worker : workers) {
-            List<String> all = lines(worker.out());
-            for (int i = all.size() - 1; i >= 0; i--) {
-                String[] f = all.get(i).split(" ");
-                if (f[0].equals("convicted")) {
+            for (String line : lines(worker.out())) {
+                String[] f = line.split(" ");
+                if (f[0].equals("convicted") && Long.parseLong(f[1]) > fromMillis && Long.parseLong(f[1]) <= toMillis + 500) {
                     for (int j = 2; j < f.length; j++) {
                         long ms = Long.parseLong(f[j]);
                         int band = 0;
@@ -61,7 +60,6 @@ final class StormEvidence {
                         }
                         counts[band]++;
                     }
-                    break;
                 }
             }
         }

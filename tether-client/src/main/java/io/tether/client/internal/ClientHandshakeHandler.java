@@ -11,10 +11,14 @@ import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
 import io.tether.protocol.Welcome;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
- * Says HELLO as soon as the socket connects and waits for WELCOME within the client's own timeout, so a
- * server that accepts and then never answers is detected like any other dead server.
+ * Says HELLO as soon as the socket connects and waits for WELCOME, so a server that accepts and then never
+ * answers is detected like any other dead server. It waits the connect timeout or the heartbeat timeout,
+ * whichever is longer: a server admitting a herd at a bounded rate leaves the rest waiting, connected, in its
+ * accept queue, and a client that gave up there would only come back as one more connection of the herd
+ * (docs/PERFORMANCE.md, reconnect storm).
  */
 final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final ClientConnector connector;
@@ -26,10 +30,11 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ClientConfig config = connector.config();
-        long timeout = config.heartbeat().timeout().toNanos();
-        ctx.pipeline().get(LivenessHandler.class).arm(timeout, (silent, now) -> {
+        Duration timeout = config.heartbeat().timeout().compareTo(config.connectTimeout()) >= 0
+                ? config.heartbeat().timeout() : config.connectTimeout();
+        ctx.pipeline().get(LivenessHandler.class).arm(timeout.toNanos(), (silent, now) -> {
             connector.closing(ctx.channel(), CloseReason.TIMEOUT, "no answer to HELLO from "
-                    + ClientConnector.describe((InetSocketAddress) ctx.channel().remoteAddress()) + " within " + config.heartbeat().timeout().toMillis() + " ms");
+                    + ClientConnector.describe((InetSocketAddress) ctx.channel().remoteAddress()) + " within " + timeout.toMillis() + " ms");
             ctx.close();
         });
         ctx.writeAndFlush(new Hello(Hello.PROTOCOL_VERSION, config.heartbeat().interval().toMillis(), config.clientId())

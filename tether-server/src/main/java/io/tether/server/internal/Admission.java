@@ -27,6 +27,7 @@ final class Admission {
     private final LogLimit refusalLines;
     private final SilenceRule serverHeartbeat;
     private final int maxPayload;
+    private final HandshakeRate handshakeRate;
 
     Admission(SessionRegistry registry, ServerConfig config, ConnectionCounts counts, MemoryBudget buffers, long nowNanos) {
         this.registry = registry;
@@ -36,6 +37,12 @@ final class Admission {
         this.refusalLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), nowNanos);
         this.serverHeartbeat = SilenceRule.fixed(config.heartbeat().timeout().toNanos());
         this.maxPayload = config.maxPayload();
+        this.handshakeRate = new HandshakeRate(config.limits().maxHandshakeRate(), nowNanos);
+    }
+
+    /** How fast every listener of this server takes new connections. */
+    HandshakeRate handshakeRate() {
+        return handshakeRate;
     }
 
     /** The rule that judges the silence of a session held to {@code policy}; see {@link ServerConfig#silenceRule}. */

@@ -40,6 +40,7 @@ final class CompactEngine implements EpollIoHandle {
     /** As many accepts per wake-up as the channel acceptor drains (ServerRuntime). */
     private static final int ACCEPTS_PER_WAKEUP = 1024;
     private static final long ACCEPT_PAUSE_MILLIS = 100;
+    private static final long MIN_PAUSE_MILLIS = 10;
 
     private final Admission admission;
     private final IoEventLoop acceptLoop;
@@ -105,7 +106,15 @@ final class CompactEngine implements EpollIoHandle {
 
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
+        HandshakeRate rate = admission.handshakeRate();
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+            long now = System.nanoTime();
+            if (!rate.mayAccept(now)) {
+                // The rest wait in the kernel's accept queue; the level-triggered listener would wake this loop
+                // at once, so it stops asking until the bucket has a token again.
+                pause(rate.nextAcceptNanos() - now);
+                return;
+            }
             int fd;
             try {
                 fd = listener.accept(acceptedAddress);
@@ -116,6 +125,7 @@ final class CompactEngine implements EpollIoHandle {
             if (fd < 0) {
                 return;
             }
+            rate.accepted(now);
             admit(fd);
         }
     }
@@ -183,12 +193,22 @@ final class CompactEngine implements EpollIoHandle {
             lastAcceptFailureLogged = now;
             log.warn("accept failed, pausing accepts for {} ms: {}", ACCEPT_PAUSE_MILLIS, e.getMessage());
         }
-        registration.submit(EpollIoOps.NONE);
+        pause(TimeUnit.MILLISECONDS.toNanos(ACCEPT_PAUSE_MILLIS));
+    }
+
+    /**
+     * Stops taking connections off the listener for {@code nanos}, at least {@value #MIN_PAUSE_MILLIS} ms so
+     * that a paced listener takes its connections in batches rather than waking for each token. The listener
+     * stays in the epoll set asking only for EPOLLRDHUP, which a listening socket never reports: Netty's
+     * {@code submit(NONE)} takes a handle out of the set for good, after which asking for EPOLLIN again fails.
+     */
+    private void pause(long nanos) {
+        registration.submit(EpollIoOps.EPOLLRDHUP);
         acceptLoop.schedule(() -> {
             if (registration.isValid()) {
                 registration.submit(EpollIoOps.EPOLLIN);
             }
-        }, ACCEPT_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        }, Math.max(nanos, TimeUnit.MILLISECONDS.toNanos(MIN_PAUSE_MILLIS)), TimeUnit.NANOSECONDS);
     }
 
     /** A socket closed (its connection already counted out). */

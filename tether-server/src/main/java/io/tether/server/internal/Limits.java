@@ -10,6 +10,8 @@ import java.util.List;
  * @param maxBytesPerSecond        bytes of frames other than PING per second per session, likewise
  * @param maxConnections           open connections on all ports together; more are refused OVERLOADED
  * @param maxHandshakes            connections accepted on the Tether port that have not said HELLO yet
+ * @param maxHandshakeRate         connections taken off the listening sockets per second, all ports
+ *                                 together; the rest wait in the kernel's accept queue; 0 for no limit
  * @param maxConnectionsPerAddress open connections from one source address; 0 for no limit
  * @param maxBufferedBytes         bytes held across all connections for partial inbound frames and
  *                                 unsent outbound ones; the connection that would exceed it is refused
@@ -17,6 +19,6 @@ import java.util.List;
  * @param legacyAllow              source networks (CIDR) the classic port accepts; empty for all
  */
 public record Limits(int maxPingsPerInterval, int maxFramesPerSecond, long maxBytesPerSecond, int maxConnections,
-                     int maxHandshakes, int maxConnectionsPerAddress, long maxBufferedBytes, int legacyMaxPayload,
+                     int maxHandshakes, int maxHandshakeRate, int maxConnectionsPerAddress, long maxBufferedBytes, int legacyMaxPayload,
                      List<String> legacyAllow) {
 }

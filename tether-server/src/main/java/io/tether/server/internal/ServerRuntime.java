@@ -175,6 +175,7 @@ public final class ServerRuntime {
                 .childOption(ChannelOption.ALLOCATOR, Transports.ALLOCATOR)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(highWater / 2, highWater))
+                .handler(new AcceptPacer(admission.handshakeRate()))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
