@@ -66,9 +66,14 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * Closes the held connections through their unsafe, as Netty's own acceptor closes a child it cannot
+     * register: a held child has no event loop yet, so {@code Channel.close()} throws instead of closing, and
+     * every connection behind the first would keep its descriptor with nobody to serve or close it.
+     */
     private void closeHeld() {
         for (Object child; (child = held.poll()) != null; ) {
-            ((Channel) child).close();
+            ((Channel) child).unsafe().closeForcibly();
         }
     }
 }
