@@ -26,8 +26,8 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object child) {
         long now = System.nanoTime();
-        if (held.isEmpty() && rate.mayAccept(now)) {
-            rate.accepted(now);
+        if (held.isEmpty() && rate.mayAccept(this, now)) {
+            rate.accepted(this, now);
             ctx.fireChannelRead(child);
             return;
         }
@@ -46,8 +46,8 @@ final class AcceptPacer extends ChannelInboundHandlerAdapter {
     /** Passes on what the bucket now allows; reads again once nothing is held. */
     private void release(ChannelHandlerContext ctx) {
         long now = System.nanoTime();
-        while (!held.isEmpty() && rate.mayAccept(now)) {
-            rate.accepted(now);
+        while (!held.isEmpty() && rate.mayAccept(this, now)) {
+            rate.accepted(this, now);
             ctx.fireChannelRead(held.poll());
         }
         if (held.isEmpty()) {

@@ -109,7 +109,7 @@ final class CompactEngine implements EpollIoHandle {
         HandshakeRate rate = admission.handshakeRate();
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
             long now = System.nanoTime();
-            if (!rate.mayAccept(now)) {
+            if (!rate.mayAccept(this, now)) {
                 // The rest wait in the kernel's accept queue; the level-triggered listener would wake this loop
                 // at once, so it stops asking until the bucket has a token again.
                 pause(rate.nextAcceptNanos() - now);
@@ -125,7 +125,7 @@ final class CompactEngine implements EpollIoHandle {
             if (fd < 0) {
                 return;
             }
-            rate.accepted(now);
+            rate.accepted(this, now);
             admit(fd);
         }
     }
