@@ -131,9 +131,27 @@ public final class ClientConnector {
         channel = connecting.channel();
         connecting.addListener(done -> {
             if (!done.isSuccess()) {
-                attemptFailed("cannot connect to " + describe(server) + ": " + done.cause().getMessage());
+                attemptFailed("cannot connect to " + describe(server) + from() + ": " + systemsWords(done.cause()));
             }
         });
+    }
+
+    /** " from ADDRESS" when the client connects from a local address it was given: the failure may be the address's. */
+    private String from() {
+        return config.localAddress() == null ? "" : " from " + config.localAddress().getHostAddress();
+    }
+
+    /**
+     * Why connect() failed, in the system's words: the innermost cause (Netty wraps the system's exception in
+     * one that adds the server's address, already named), or its kind when it has no words (epoll's "no route
+     * to host", which a local address of the other family than the server's gets, has none).
+     */
+    private static String systemsWords(Throwable failure) {
+        Throwable cause = failure;
+        for (int i = 0; i < 10 && cause.getCause() != null && cause.getCause() != cause; i++) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     /** A connection attempt failed before the handshake completed: next server, or back off after a round. */
