@@ -15,7 +15,9 @@ import io.tether.internal.Transports;
 import io.tether.server.TetherServer;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,8 +52,13 @@ class ClientHerdTest extends ClientHarness {
         return shared;
     }
 
+    /** The lines logged so far for {@code clientId}, in order (a copy taken under the appender's own lock). */
     private List<String> linesOf(String clientId) {
-        return lines.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.startsWith(clientId + ": ")).toList();
+        List<ILoggingEvent> copy;
+        synchronized (lines) {
+            copy = new ArrayList<>(lines.list);
+        }
+        return copy.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.startsWith(clientId + ": ")).toList();
     }
 
     /**
@@ -87,5 +94,70 @@ class ClientHerdTest extends ClientHarness {
         otherFamily.close();
         assertThat(foreign.state()).isEqualTo(ClientState.CLOSED);
         assertThat(presence).allSatisfy(e -> assertThat(e.clientId()).isEqualTo("good"));
+    }
+
+    /**
+     * A herd of clients on one loop, every other one closed while its attempt waits in the loop's
+     * ConnectPacer: no attempt runs after its client closed, the server ends up with exactly the connections
+     * of the clients still open, and the pacer goes on to connect the rest. The loop is held while the herd
+     * starts and the closes are queued behind it, so most closes find their attempt still waiting.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"native", "nio"})
+    void aClientClosedWhileItsAttemptWaitsInThePacerNeverConnects(String transport) throws Exception {
+        int herd = 301; // the last one is kept: once it is online, every attempt queued before it has run
+        TetherServer server = startServer(server(0).heartbeat(CALM));
+        EventLoopGroup loop = sharedLoop(transport);
+        connectorLog.setLevel(Level.DEBUG); // "connecting to" is logged as each attempt runs, on the loop
+        CountDownLatch gate = new CountDownLatch(1);
+        loop.execute(() -> {
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        List<TetherClient> clients = new ArrayList<>();
+        for (int i = 0; i < herd; i++) {
+            clients.add(startClient(client("c" + i, server.address().getPort()).heartbeat(CALM).eventLoopGroup(loop)));
+        }
+        loop.execute(() -> { // on the loop, close() closes at once
+            for (int i = 1; i < herd; i += 2) {
+                clients.get(i).close();
+            }
+        });
+        gate.countDown();
+
+        for (int i = 0; i < herd; i += 2) {
+            assertThat(clients.get(i).awaitOnline(Duration.ofSeconds(20))).as("c" + i).isTrue();
+        }
+        int closedBeforeTheirAttempt = 0;
+        int attemptsOfClosed = 0;
+        for (int i = 1; i < herd; i += 2) {
+            List<String> of = linesOf("c" + i);
+            int closedAt = indexOf(of, "-> CLOSED");
+            int attemptAt = indexOf(of, "connecting to");
+            assertThat(closedAt).as("c" + i + " closed: " + of).isNotNegative();
+            assertThat(attemptAt).as("c" + i + " attempted after it closed: " + of).isLessThan(closedAt);
+            if (attemptAt < 0) {
+                closedBeforeTheirAttempt++;
+            } else {
+                attemptsOfClosed++;
+            }
+            assertThat(clients.get(i).state()).isEqualTo(ClientState.CLOSED);
+        }
+        assertThat(closedBeforeTheirAttempt).as("clients closed while their attempt waited").isPositive();
+        int kept = (herd + 1) / 2;
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().connections() == kept);
+        assertThat(server.stats().accepted()).isEqualTo(kept + attemptsOfClosed);
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }
