@@ -43,6 +43,10 @@ class UsageErrorTest {
             "keep --config no-such-file.properties                   | cannot read --config no-such-file.properties",
             "server --max-connections 0                              | --max-connections must be within 1..10000000, got 0",
             "server --max-connections-per-address -1                 | --max-connections-per-address must be within 0..10000000, got -1",
+            "server --max-handshake-rate -1                          | --max-handshake-rate must be within 0..10000000, got -1",
+            "server --max-handshake-rate 10000001                    | --max-handshake-rate must be within 0..10000000, got 10000001",
+            "server --max-handshake-rate 99999999999                 | Invalid value for option '--max-handshake-rate': '99999999999' is not an int",
+            "server --max-handshake-rate 1e3                         | Invalid value for option '--max-handshake-rate': '1e3' is not an int",
             "server --max-bytes-per-second 10XB                      | '10XB' is not a byte count like 1048576, 512KiB, 16MiB or 1GiB",
             "server --max-bytes-per-second 99999999999999GiB         | is not a byte count",
             "server --max-buffered 1KiB                              | --max-buffered must be within 1048576..1099511627776, got 1024",
@@ -72,7 +76,8 @@ class UsageErrorTest {
 
     @Test
     void helpShowsEachCommandsRealDefaults() {
-        assertThat(help("server")).contains("Default: standard.").contains("Default: 7000.");
+        assertThat(help("server")).contains("Default: standard.").contains("Default: 7000.")
+                .contains("accept queue; 0 for no limit. Default: 10000.");
         assertThat(help("client")).contains("Default: standard.").contains("Default: 2.0.");
         assertThat(help("demo")).contains("Default: strict.");
         Deque<CommandLine> commands = new ArrayDeque<>(TetherCommand.newCommandLine().getSubcommands().values());
