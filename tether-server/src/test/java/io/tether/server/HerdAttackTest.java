@@ -1,6 +1,7 @@
 package io.tether.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -181,6 +182,22 @@ class HerdAttackTest extends ServerHarness {
             throw e;
         }
         return sockets;
+    }
+
+    @Test
+    void aNegativeRateIsRefusedAtTheBuilderAndZeroIsNoLimit() throws Exception {
+        assertThatThrownBy(() -> TetherServer.builder().maxHandshakeRate(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 (no limit) or positive");
+        TetherServer server = start(fastServer().maxHandshakeRate(0)
+                .heartbeat(HeartbeatPolicy.of(Duration.ofSeconds(1), Duration.ofSeconds(10))));
+        List<Socket> herd = connectHerd(server.address(), HERD, "herd-");
+        try {
+            for (Socket socket : herd) { // all of them, where a rate would admit RATE at once and the rest later
+                assertThat(socket.getInputStream().read()).isEqualTo(FrameType.WELCOME.code());
+            }
+        } finally {
+            closeAll(herd);
+        }
     }
 
     private long onlineEvents() {
