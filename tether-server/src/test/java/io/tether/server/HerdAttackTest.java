@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -99,7 +100,7 @@ class HerdAttackTest extends ServerHarness {
         try {
             for (int i = 0; i < reset; i++) {
                 String id = i % 2 == 0 ? "reset-" + i : "reset-" + i + "\n12:00:00 INFO FORGED online";
-                doomed.addAll(connectHerd(server.address(), 1, id));
+                doomed.add(connectSaying(server.address(), helloBytes(id)));
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> onlineEvents() >= 2 * RATE);
             assertThat(server.stats().accepted()).as("taken off the listener before the resets").isLessThan(live + 1);
@@ -168,21 +169,6 @@ class HerdAttackTest extends ServerHarness {
         return presence.events.stream().filter(e -> e.type() == PresenceEvent.Type.ONLINE && e.legacy() == legacy).count();
     }
 
-    /** Classic clients are online as soon as they are admitted; they need say nothing. */
-    private static List<Socket> connectClassic(InetSocketAddress port, int count) throws IOException {
-        List<Socket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                Socket socket = new Socket();
-                sockets.add(socket);
-                socket.connect(new InetSocketAddress("127.0.0.1", port.getPort()), 5000);
-            }
-        } catch (IOException | RuntimeException e) {
-            closeAll(sockets);
-            throw e;
-        }
-        return sockets;
-    }
 
     @Test
     void aNegativeRateIsRefusedAtTheBuilderAndZeroIsNoLimit() throws Exception {
@@ -206,20 +192,38 @@ class HerdAttackTest extends ServerHarness {
 
     /** Connects {@code count} sockets that each send their HELLO at once and then only wait. */
     static List<Socket> connectHerd(InetSocketAddress server, int count, String prefix) throws IOException {
+        return connectAll(server, count, i -> helloBytes(prefix + i));
+    }
+
+    /** Classic clients are online as soon as they are admitted; they need say nothing. */
+    private static List<Socket> connectClassic(InetSocketAddress port, int count) throws IOException {
+        return connectAll(port, count, i -> new byte[0]);
+    }
+
+    private static List<Socket> connectAll(InetSocketAddress server, int count, IntFunction<byte[]> saying) throws IOException {
         List<Socket> herd = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                Socket socket = new Socket();
-                herd.add(socket);
-                socket.setSoTimeout(5000);
-                socket.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5000);
-                socket.getOutputStream().write(helloBytes(prefix + i));
+                herd.add(connectSaying(server, saying.apply(i)));
             }
         } catch (IOException | RuntimeException e) {
             closeAll(herd);
             throw e;
         }
         return herd;
+    }
+
+    private static Socket connectSaying(InetSocketAddress server, byte[] hello) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setSoTimeout(5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5000);
+            socket.getOutputStream().write(hello);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     /**
