@@ -149,7 +149,8 @@ class ClientHerdTest extends ClientHarness {
         assertThat(closedBeforeTheirAttempt).as("clients closed while their attempt waited").isPositive();
         int kept = (herd + 1) / 2;
         await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().connections() == kept);
-        assertThat(server.stats().accepted()).isEqualTo(kept + attemptsOfClosed);
+        // An attempt that ran before its client closed may or may not reach the server's accept; no other may.
+        assertThat(server.stats().accepted()).isBetween((long) kept, (long) kept + attemptsOfClosed);
     }
 
     private static int indexOf(List<String> lines, String text) {
