@@ -9,15 +9,15 @@ import java.util.function.LongSupplier;
 /**
  * The connection attempts of the clients that share one event loop, paced so that a herd of them cannot
  * starve the loop's other work: in each {@value #SLICE_MILLIS} ms slice, attempts may take at most
- * {@value #BUDGET_MILLIS} ms of the loop, on average; the rest wait here, in order, for the next slice. The loop's other
- * half goes to reads and to the heartbeats of the clients that are online, so that reconnecting some clients
+ * {@value #BUDGET_MILLIS} ms of the loop, on average; the rest wait here, in order, for the next slice. The rest of the
+ * loop goes to reads and to the heartbeats of the clients that are online, so that reconnecting some clients
  * never silences the others (a connect can cost the loop a millisecond in the kernel: docs/PERFORMANCE.md,
  * reconnect storm). A lone client's attempt never waits. Time is read from the clock it is given; used on its
  * loop's thread only.
  */
 final class ConnectPacer {
     static final long SLICE_MILLIS = 10;
-    static final long BUDGET_MILLIS = 5;
+    static final long BUDGET_MILLIS = 3;
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS);
     private static final long BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(BUDGET_MILLIS);
     private static final FastThreadLocal<ConnectPacer> PER_LOOP = new FastThreadLocal<>();
