@@ -31,8 +31,8 @@ final class ServerCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--host", paramLabel = "ADDRESS", converter = CliTypes.BindAddressConverter.class,
-            description = "Address to bind. Default: ${DEFAULT-VALUE}.")
-    String host = "0.0.0.0";
+            description = "Address to bind; 0.0.0.0 for every interface. Default: ${DEFAULT-VALUE} (loopback only).")
+    String host = "127.0.0.1";
 
     @Option(names = "--port", paramLabel = "PORT", description = "Tether protocol port, 0 for any free one. Default: ${DEFAULT-VALUE}.")
     @Within(min = "0", max = "65535")

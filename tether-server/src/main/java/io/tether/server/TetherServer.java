@@ -111,7 +111,7 @@ public final class TetherServer implements AutoCloseable {
 
     /** Configures a {@link TetherServer}. Every setting has a sensible default. */
     public static final class Builder {
-        private String host = "0.0.0.0";
+        private String host = "127.0.0.1";
         private int port = 7000;
         private int legacyPort = -1;
         private HeartbeatPolicy heartbeat = HeartbeatProfile.STANDARD.policy();
@@ -140,7 +140,10 @@ public final class TetherServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** Address to bind; default all interfaces. */
+        /**
+         * Address to bind; default 127.0.0.1, loopback only. Listening beyond loopback ("0.0.0.0" for every
+         * interface) logs a warning at start while clients cannot authenticate (docs/SECURITY.md).
+         */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
             return this;

@@ -152,9 +152,14 @@ public final class ServerRuntime {
         }
         log.info("Tether server listening on {}{} ({}{}, {} event loop threads, heartbeat {})", config.host() + ":"
                         + address().getPort(),
-                legacyListener != null ? ", classic clients on port " + legacyAddress().getPort() : "",
+                legacyListener != null ? ", classic clients on port " + legacyAddress().getPort() + " ("
+                        + Exposure.classicAdmission(config.limits().legacyAllow()) + ")" : "",
                 Transports.name(), compact != null ? ", compact connections" : "", config.eventLoopThreads(),
                 config.heartbeat());
+        String exposed = Exposure.warning(config.host(), legacyListener != null, config.limits().legacyAllow());
+        if (exposed != null) {
+            log.warn(exposed);
+        }
     }
 
     /** Listens with a channel per connection; {@code tether} for the Tether port, else classic. */

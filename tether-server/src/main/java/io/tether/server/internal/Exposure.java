@@ -1,0 +1,49 @@
+package io.tether.server.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+
+/**
+ * What a server's listeners expose, said once at start: whether they reach beyond loopback, and what then
+ * stands between a stranger and a client id. Until clients authenticate, nothing does on the Tether port (a
+ * HELLO names any id, and a second HELLO with an id takes its session over), and the classic port has no
+ * handshake at all, only its allow-list of source networks. docs/SECURITY.md, secure defaults.
+ */
+final class Exposure {
+    private Exposure() {
+    }
+
+    /** Whether {@code host} is a loopback address (or a name for one); a host that does not resolve is not. */
+    static boolean loopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** How the start-up line describes the classic port's admission. */
+    static String classicAdmission(List<String> allow) {
+        return allow.isEmpty() ? "no authentication, from any address" : "no authentication, from " + String.join(",", allow) + " only";
+    }
+
+    /**
+     * The warning to log at start, or null when every listener is on loopback: a listener beyond loopback
+     * without authentication lets anyone who reaches it claim any client id.
+     */
+    static String warning(String host, boolean classic, List<String> classicAllow) {
+        if (loopback(host)) {
+            return null;
+        }
+        String tether = "the Tether port listens on " + host + ", beyond loopback, and clients do not authenticate:"
+                + " anyone who can reach it can claim any client id and take over that client's session";
+        if (!classic) {
+            return tether + " (docs/SECURITY.md)";
+        }
+        return tether + "; the classic port has no handshake at all and "
+                + (classicAllow.isEmpty() ? "accepts any source address: set --legacy-allow"
+                        : "accepts " + String.join(",", classicAllow))
+                + " (docs/SECURITY.md)";
+    }
+}
