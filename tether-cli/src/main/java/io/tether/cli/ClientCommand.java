@@ -6,6 +6,7 @@ import io.tether.client.TetherClient;
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.retry.ReconnectBackoff;
 import io.tether.util.LogSafe;
+import java.nio.file.Path;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,6 +61,19 @@ final class ClientCommand implements Callable<Integer> {
     @Within(min = "1", max = "100")
     double backoffMultiplier = ReconnectBackoff.DEFAULT.multiplier();
 
+    @Option(names = "--tls", description = "Connect over TLS 1.3/1.2, trusting the system's CAs or --tls-ca;"
+            + " the server's certificate must name the host given in --server.")
+    boolean tls;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "Trust only server certificates signed by a CA in this PEM file (implies --tls).")
+    Path tlsCa;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain to present to a server that asks (with --tls-key; implies --tls).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) private key of --tls-cert.")
+    Path tlsKey;
+
     @Option(names = "--quiet-rtt", description = "Do not print every heartbeat round trip.")
     boolean quietRtt;
 
@@ -105,7 +119,23 @@ final class ClientCommand implements Callable<Integer> {
                     }
                 });
         servers.forEach(builder::server);
-        TetherClient client = builder.build();
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+        }
+        if (tlsCa != null) {
+            builder.tls(tlsCa);
+        } else if (tls) {
+            builder.tls();
+        }
+        if (tlsCert != null) {
+            builder.tlsClientCertificate(tlsCert, tlsKey);
+        }
+        TetherClient client;
+        try {
+            client = builder.build();
+        } catch (IllegalArgumentException e) { // a TLS file that cannot be read or used
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         UntilSignalled.arm(() -> {
             stopping.complete(null);
             client.close();

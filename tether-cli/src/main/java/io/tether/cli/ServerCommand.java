@@ -6,6 +6,7 @@ import io.tether.heartbeat.PhiAccrual;
 import io.tether.server.ServerStats;
 import io.tether.internal.LogLimit;
 import io.tether.server.TetherServer;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -51,6 +52,17 @@ final class ServerCommand implements Callable<Integer> {
 
     /** One line per DATA frame, but no more than 10 a second: a flooding client cannot fill the log. */
     private final LogLimit dataLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain: TLS 1.3/1.2 on the Tether port, with --tls-key. Default: plain TCP.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) private key of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "FILE",
+            description = "Require TLS clients to present a certificate signed by a CA in this PEM file (mutual TLS).")
+    Path tlsClientCa;
 
     @Option(names = "--events", paramLabel = "FORMAT",
             description = "text: log lines; jsonl: one JSON object per ONLINE/OFFLINE on stdout. Default: ${DEFAULT-VALUE}.")
@@ -109,6 +121,18 @@ final class ServerCommand implements Callable<Integer> {
         if (legacyPort != null) {
             builder.legacyPort(legacyPort);
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+        }
+        if (tlsCert != null) {
+            builder.tls(tlsCert, tlsKey);
+        }
+        if (tlsClientCa != null) {
+            if (tlsCert == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tls-client-ca needs --tls-cert and --tls-key");
+            }
+            builder.tlsClientCa(tlsClientCa);
+        }
         if (detector == Detector.phi) {
             try {
                 builder.phiAccrual(new PhiAccrual(phiThreshold, phiMinStd, phiPause, phiWindow));
@@ -125,7 +149,13 @@ final class ServerCommand implements Callable<Integer> {
             });
         }
         // In text mode the server's own log lines report every ONLINE and OFFLINE with its reason.
-        TetherServer server = builder.build().start();
+        TetherServer built;
+        try {
+            built = builder.build();
+        } catch (IllegalArgumentException e) { // a TLS file that cannot be read or used
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        TetherServer server = built.start();
 
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "tether-summary");

@@ -13,8 +13,12 @@ import io.tether.protocol.Frames;
 import io.tether.retry.ReconnectBackoff;
 import io.tether.util.Durations;
 import java.io.IOException;
+import io.netty.handler.ssl.SslContext;
+import io.tether.internal.Tls;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,6 +149,10 @@ public final class TetherClient implements AutoCloseable {
         private ReconnectBackoff backoff = ReconnectBackoff.DEFAULT;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private InetAddress localAddress;
+        private boolean tls;
+        private Path tlsCa;
+        private Path tlsCertificate;
+        private Path tlsKey;
         private int maxPayload = Frames.DEFAULT_MAX_PAYLOAD;
         private final List<ClientListener> listeners = new ArrayList<>();
         private Consumer<byte[]> messageHandler = payload -> { };
@@ -209,6 +217,30 @@ public final class TetherClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Connects over TLS (1.3 or 1.2), trusting the server certificates the system trusts, and checking
+         * that the certificate names the host the client connects to, as HTTPS does.
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
+        }
+
+        /** Connects over TLS, trusting only server certificates signed by a CA in this PEM file. */
+        public Builder tls(Path trustedCa) {
+            this.tlsCa = Objects.requireNonNull(trustedCa, "trustedCa");
+            this.tls = true;
+            return this;
+        }
+
+        /** Presents this PEM certificate chain and PEM (PKCS#8) private key to a server that asks (mutual TLS). */
+        public Builder tlsClientCertificate(Path certificateChain, Path privateKey) {
+            this.tlsCertificate = Objects.requireNonNull(certificateChain, "certificateChain");
+            this.tlsKey = Objects.requireNonNull(privateKey, "privateKey");
+            this.tls = true;
+            return this;
+        }
+
         /** Largest frame payload accepted from the server. */
         public Builder maxPayload(int bytes) {
             this.maxPayload = Frames.checkMaxPayload(bytes);
@@ -240,6 +272,17 @@ public final class TetherClient implements AutoCloseable {
             return this;
         }
 
+        private SslContext tlsContext() {
+            if (!tls) {
+                return null;
+            }
+            try {
+                return Tls.client(tlsCa, tlsCertificate, tlsKey);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+
         public TetherClient build() {
             if (servers.isEmpty()) {
                 throw new IllegalStateException("at least one server address is required");
@@ -253,7 +296,7 @@ public final class TetherClient implements AutoCloseable {
                 throw new IllegalArgumentException(idProblem);
             }
             return new TetherClient(new ClientConfig(List.copyOf(servers), clientId, heartbeat, backoff, connectTimeout,
-                    localAddress, maxPayload, List.copyOf(listeners), messageHandler, requestHandler, group));
+                    localAddress, tlsContext(), maxPayload, List.copyOf(listeners), messageHandler, requestHandler, group));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.tether.internal;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.ProtocolException;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 
 /** Reading what actually went wrong on a connection; {@link CloseReason#of} says why it ends. */
 public final class Failures {
@@ -27,7 +28,34 @@ public final class Failures {
 
     /** The detail that goes with {@link CloseReason#of}: the peer's offence, the I/O error, or "internal error". */
     public static String detail(Throwable cause) {
+        if (tls(cause)) {
+            return tlsDetail(cause);
+        }
         Throwable root = rootOf(cause);
         return unexpected(root) ? "internal error: " + root : String.valueOf(root.getMessage());
+    }
+
+    /**
+     * Whether TLS failed: a handshake that could not complete (a certificate not trusted or not naming the
+     * host, no protocol in common) or bytes that are not TLS at all.
+     */
+    public static boolean tls(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** "TLS: " and the innermost message: OpenSSL's own exception says only "General OpenSslEngine problem". */
+    private static String tlsDetail(Throwable cause) {
+        String message = null;
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        return "TLS: " + (message != null ? message : "handshake failed");
     }
 }

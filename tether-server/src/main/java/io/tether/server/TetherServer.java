@@ -1,16 +1,19 @@
 package io.tether.server;
 
+import io.netty.handler.ssl.SslContext;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.protocol.Frames;
 import io.tether.server.internal.Limits;
 import io.tether.server.internal.ServerConfig;
+import io.tether.internal.Tls;
 import io.tether.server.internal.SourceNetworks;
 import io.tether.server.internal.ServerRuntime;
 import io.tether.util.Durations;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,6 +139,9 @@ public final class TetherServer implements AutoCloseable {
         private RequestHandler requestHandler;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private PhiAccrual phiAccrual;
+        private Path tlsCertificate;
+        private Path tlsKey;
+        private Path tlsClientCa;
 
         private Builder() {
         }
@@ -247,6 +253,24 @@ public final class TetherServer implements AutoCloseable {
         }
 
         /**
+         * TLS (1.3 or 1.2) on the Tether port, from a PEM certificate chain and its PEM (PKCS#8) private key,
+         * on OpenSSL where it loads and on the JDK's TLS otherwise; the start-up line says which. The Tether
+         * port then runs a Netty channel per connection (the compact engine has no TLS). The classic port
+         * stays plain. docs/SECURITY.md, TLS.
+         */
+        public Builder tls(Path certificateChain, Path privateKey) {
+            this.tlsCertificate = Objects.requireNonNull(certificateChain, "certificateChain");
+            this.tlsKey = Objects.requireNonNull(privateKey, "privateKey");
+            return this;
+        }
+
+        /** Requires every TLS client to present a certificate signed by a CA in this PEM file (mutual TLS). */
+        public Builder tlsClientCa(Path caCertificates) {
+            this.tlsClientCa = Objects.requireNonNull(caCertificates, "caCertificates");
+            return this;
+        }
+
+        /**
          * How many connections a second the server takes off its listening sockets, all ports together
          * (default {@value #DEFAULT_HANDSHAKE_RATE}; 0 for no limit). A herd of reconnecting clients beyond it
          * waits, already connected, in the kernel's accept queue (as deep as {@code net.core.somaxconn}), so
@@ -340,7 +364,21 @@ public final class TetherServer implements AutoCloseable {
                     maxPayload, maxOutboundBytes, new Limits(maxPingsPerInterval, maxFramesPerSecond, maxBytesPerSecond,
                     maxConnections, maxHandshakes, maxHandshakeRate, maxConnectionsPerAddress, maxBufferedBytes, legacyMaxPayload,
                     legacyAllow), eventLoopThreads, List.copyOf(listeners), messageHandler,
-                    requestHandler, shutdownTimeout, phiAccrual));
+                    requestHandler, shutdownTimeout, phiAccrual, tlsContext()));
+        }
+
+        private SslContext tlsContext() {
+            if (tlsCertificate == null) {
+                if (tlsClientCa != null) {
+                    throw new IllegalStateException("a TLS client CA needs the server's own certificate and key (tls)");
+                }
+                return null;
+            }
+            try {
+                return Tls.server(tlsCertificate, tlsKey, tlsClientCa);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
         }
 
         private static Duration min(Duration a, Duration b) {

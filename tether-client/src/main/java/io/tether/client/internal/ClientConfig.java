@@ -5,6 +5,7 @@ import io.tether.client.ClientListener;
 import io.tether.client.ClientRequestHandler;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.retry.ReconnectBackoff;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.function.Consumer;
 
 /**
  * Everything a client was built with; immutable. {@code group} is null when the client owns its loop;
- * {@code localAddress} is null when the kernel picks the source address.
+ * {@code localAddress} is null when the kernel picks the source address; {@code tls} is null for plain TCP.
  */
 public record ClientConfig(
         List<InetSocketAddress> servers,
@@ -22,6 +23,7 @@ public record ClientConfig(
         ReconnectBackoff backoff,
         Duration connectTimeout,
         InetAddress localAddress,
+        SslContext tls,
         int maxPayload,
         List<ClientListener> listeners,
         Consumer<byte[]> messageHandler,

@@ -17,6 +17,7 @@ import io.tether.internal.Exchange;
 import io.tether.internal.FrameDecoder;
 import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
+import io.tether.internal.Tls;
 import io.tether.internal.Transports;
 import io.tether.messaging.ConnectionLostException;
 import io.tether.protocol.CloseReason;
@@ -65,6 +66,8 @@ public final class ClientConnector {
     private long unreachableSince;
     private int serverIndex;
     private ScheduledFuture<?> retry;
+    /** The server the attempt being made now connects to: read by the channel initializer, inside connect. */
+    private InetSocketAddress connectingTo;
     private boolean closing;
 
     public ClientConnector(ClientConfig config) {
@@ -81,6 +84,10 @@ public final class ClientConnector {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (config.tls() != null) { // first, so every handler behind it sees plain frames
+                            ch.pipeline().addLast("tls", Tls.clientHandler(config.tls(), ch.alloc(),
+                                    connectingTo.getHostString(), connectingTo.getPort(), handshakeTimeout()));
+                        }
                         ch.pipeline()
                                 .addLast("liveness", new LivenessHandler())
                                 .addLast("decoder", new FrameDecoder(config.maxPayload()))
@@ -97,6 +104,17 @@ public final class ClientConnector {
 
     ClientConfig config() {
         return config;
+    }
+
+    /**
+     * How long an attempt waits for the server's answer once connected (for TLS, the TLS handshake; then for
+     * WELCOME): the connect timeout or the heartbeat timeout, whichever is longer. A server pacing its
+     * handshakes leaves a herd waiting, connected, in its accept queue, and a client that gave up there would
+     * only come back as one more connection of the herd (docs/PERFORMANCE.md, reconnect storm).
+     */
+    Duration handshakeTimeout() {
+        return config.heartbeat().timeout().compareTo(config.connectTimeout()) >= 0
+                ? config.heartbeat().timeout() : config.connectTimeout();
     }
 
     public void start() {
@@ -126,6 +144,7 @@ public final class ClientConnector {
         refusedForGood = false;
         wasOnline = false;
         log.debug("{}: connecting to {}", config.clientId(), server);
+        connectingTo = server;
         ChannelFuture connecting = config.localAddress() == null ? bootstrap.connect(server)
                 : bootstrap.connect(server, new InetSocketAddress(config.localAddress(), 0));
         channel = connecting.channel();

@@ -15,10 +15,7 @@ import java.time.Duration;
 
 /**
  * Says HELLO as soon as the socket connects and waits for WELCOME, so a server that accepts and then never
- * answers is detected like any other dead server. It waits the connect timeout or the heartbeat timeout,
- * whichever is longer: a server admitting a herd at a bounded rate leaves the rest waiting, connected, in its
- * accept queue, and a client that gave up there would only come back as one more connection of the herd
- * (docs/PERFORMANCE.md, reconnect storm).
+ * answers is detected like any other dead server. It waits {@link ClientConnector#handshakeTimeout}.
  */
 final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final ClientConnector connector;
@@ -30,8 +27,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ClientConfig config = connector.config();
-        Duration timeout = config.heartbeat().timeout().compareTo(config.connectTimeout()) >= 0
-                ? config.heartbeat().timeout() : config.connectTimeout();
+        Duration timeout = connector.handshakeTimeout();
         ctx.pipeline().get(LivenessHandler.class).arm(timeout.toNanos(), (silent, now) -> {
             connector.closing(ctx.channel(), CloseReason.TIMEOUT, "no answer to HELLO from "
                     + ClientConnector.describe((InetSocketAddress) ctx.channel().remoteAddress()) + " within " + timeout.toMillis() + " ms");

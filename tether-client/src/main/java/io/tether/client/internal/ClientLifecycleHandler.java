@@ -6,6 +6,7 @@ import io.tether.internal.Failures;
 import io.tether.internal.GracefulClose;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
+import io.tether.util.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,9 @@ final class ClientLifecycleHandler extends ChannelInboundHandlerAdapter {
         if (Failures.unexpected(cause)) {
             log.error("{}: unexpected failure", connector.config().clientId(), Failures.rootOf(cause));
             connector.closing(ctx.channel(), reason, detail);
+        } else if (Failures.tls(cause)) {
+            connector.closing(ctx.channel(), reason, "TLS with the server failed: "
+                    + LogSafe.text(detail.substring("TLS: ".length())));
         } else if (reason == CloseReason.CONNECTION_RESET) {
             connector.closing(ctx.channel(), reason, "connection broken: " + detail);
         } else {

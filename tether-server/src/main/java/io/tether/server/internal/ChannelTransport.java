@@ -7,6 +7,7 @@ import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.tether.internal.Transports;
 import io.tether.internal.WheelTicker;
@@ -129,8 +130,14 @@ final class ChannelTransport extends ChannelInboundHandlerAdapter implements Tra
 
     @Override
     public void shutdownOutput() {
-        if (ctx.channel() instanceof DuplexChannel duplex) {
+        if (!(ctx.channel() instanceof DuplexChannel duplex)) {
+            return;
+        }
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
             duplex.shutdownOutput();
+        } else { // TLS says its own goodbye (close_notify) before the socket's FIN
+            tls.closeOutbound().addListener(done -> duplex.shutdownOutput());
         }
     }
 

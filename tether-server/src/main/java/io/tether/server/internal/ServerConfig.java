@@ -1,5 +1,6 @@
 package io.tether.server.internal;
 
+import io.netty.handler.ssl.SslContext;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.internal.PhiAccrualRule;
@@ -10,7 +11,7 @@ import io.tether.server.RequestHandler;
 import java.time.Duration;
 import java.util.List;
 
-/** Everything the server was built with; immutable. */
+/** Everything the server was built with; immutable. {@code tls} is null for plain TCP on the Tether port. */
 public record ServerConfig(
         String host,
         int port,
@@ -27,7 +28,8 @@ public record ServerConfig(
         MessageHandler messageHandler,
         RequestHandler requestHandler,
         Duration shutdownTimeout,
-        PhiAccrual phiAccrual) {
+        PhiAccrual phiAccrual,
+        SslContext tls) {
 
     /**
      * The rule that judges a session's silence: the fixed timeout, or phi accrual when configured. A fixed

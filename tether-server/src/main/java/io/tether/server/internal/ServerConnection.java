@@ -126,6 +126,10 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         CloseReason reason = CloseReason.of(cause);
         if (session != null) {
             session.failed(cause);
+        } else if (Failures.tls(cause)) { // nothing can be said over a TLS session that never was
+            admission.rejected(remote(), CloseReason.PROTOCOL_ERROR, LogSafe.text(Failures.detail(cause)), timer.now());
+            closeNow();
+            return;
         } else if (reason != CloseReason.CONNECTION_RESET) {
             refuse(reason, LogSafe.text(Failures.detail(cause)));
         } else {

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
+import io.netty.handler.ssl.SslHandler;
+import io.tether.internal.Tls;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -121,6 +123,11 @@ public final class ServerRuntime {
         return Transports.epoll() && !"channel".equalsIgnoreCase(System.getProperty("tether.server.engine", ""));
     }
 
+    /** The compact engine carries plain TCP only: with TLS the Tether port runs a channel per connection. */
+    private boolean compactTetherPort() {
+        return compactEngine() && config.tls() == null;
+    }
+
     public synchronized void start() throws IOException {
         if (group != null) {
             throw new IllegalStateException("server already started");
@@ -137,7 +144,7 @@ public final class ServerRuntime {
         }
         timers = Collections.unmodifiableMap(made);
         try {
-            if (compactEngine()) {
+            if (compactTetherPort()) {
                 compact = CompactEngine.listen(admission, acceptor, timers, config.host(), config.port());
             } else {
                 listener = bind(config.port(), true);
@@ -154,7 +161,8 @@ public final class ServerRuntime {
                         + address().getPort(),
                 legacyListener != null ? ", classic clients on port " + legacyAddress().getPort() + " ("
                         + Exposure.classicAdmission(config.limits().legacyAllow()) + ")" : "",
-                Transports.name(), compact != null ? ", compact connections" : "", config.eventLoopThreads(),
+                Transports.name(), compact != null ? ", compact connections"
+                        : config.tls() != null ? ", " + Tls.describe(config.tls()) : "", config.eventLoopThreads(),
                 config.heartbeat());
         String exposed = Exposure.warning(config.host(), legacyListener != null, config.limits().legacyAllow());
         if (exposed != null) {
@@ -195,6 +203,11 @@ public final class ServerRuntime {
                         connections.add(ch);
                         WheelTicker timer = timers.get(ch.eventLoop());
                         if (tether) {
+                            if (config.tls() != null) {
+                                SslHandler tls = config.tls().newHandler(ch.alloc());
+                                tls.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
+                                ch.pipeline().addLast("tls", tls);
+                            }
                             ch.pipeline().addLast("connection", new ChannelTransport(admission, timer, remote));
                             return;
                         }

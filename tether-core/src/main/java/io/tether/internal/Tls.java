@@ -1,0 +1,114 @@
+package io.tether.internal;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * TLS for Tether's connections: TLS 1.3 and 1.2 only, from PEM files, on OpenSSL (netty-tcnative's BoringSSL)
+ * where it loads and on the JDK's TLS otherwise. {@code -Dtether.tls.provider=jdk} forces the JDK's.
+ */
+public final class Tls {
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private Tls() {
+    }
+
+    /** The provider new contexts use. */
+    public static SslProvider provider() {
+        if ("jdk".equalsIgnoreCase(System.getProperty("tether.tls.provider", ""))) {
+            return SslProvider.JDK;
+        }
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /** How a start-up line names the TLS in use: "TLS 1.3/1.2 via OpenSSL (BoringSSL)" or "... via the JDK". */
+    public static String describe(SslContext context) {
+        boolean openSsl = !(context.getClass().getSimpleName().startsWith("Jdk"));
+        return "TLS 1.3/1.2 via " + (openSsl ? OpenSsl.versionString() : "the JDK");
+    }
+
+    /**
+     * A server context from a certificate chain and its private key (PEM, the key in PKCS#8), requiring
+     * client certificates signed by {@code clientCa} when it is not null.
+     */
+    public static SslContext server(Path certificateChain, Path privateKey, Path clientCa) throws IOException {
+        readable(certificateChain, "certificate");
+        readable(privateKey, "private key");
+        if (clientCa != null) {
+            readable(clientCa, "client CA");
+        }
+        return build(() -> {
+            SslContextBuilder builder = SslContextBuilder.forServer(certificateChain.toFile(), privateKey.toFile());
+            if (clientCa != null) {
+                builder.trustManager(clientCa.toFile()).clientAuth(ClientAuth.REQUIRE);
+            }
+            return builder;
+        }, certificateChain);
+    }
+
+    /**
+     * A client context trusting {@code trustedCa} (or the system's trust store when null), presenting
+     * {@code certificateChain} and {@code privateKey} when they are not null.
+     */
+    public static SslContext client(Path trustedCa, Path certificateChain, Path privateKey) throws IOException {
+        if (trustedCa != null) {
+            readable(trustedCa, "CA");
+        }
+        if (certificateChain != null) {
+            readable(certificateChain, "certificate");
+            readable(privateKey, "private key");
+        }
+        return build(() -> {
+            SslContextBuilder builder = SslContextBuilder.forClient();
+            if (trustedCa != null) {
+                builder.trustManager(trustedCa.toFile());
+            }
+            if (certificateChain != null) {
+                builder.keyManager(certificateChain.toFile(), privateKey.toFile());
+            }
+            return builder;
+        }, trustedCa != null ? trustedCa : certificateChain);
+    }
+
+    /** A client handler for {@code host}, checking that the server's certificate names it (as HTTPS does). */
+    public static SslHandler clientHandler(SslContext context, ByteBufAllocator alloc, String host, int port,
+                                           Duration handshakeTimeout) {
+        SslHandler handler = context.newHandler(alloc, host, port);
+        SSLParameters parameters = handler.engine().getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        handler.engine().setSSLParameters(parameters);
+        handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+        return handler;
+    }
+
+    /** What builds a context; Netty reads the files as it goes and may throw at any step. */
+    private interface Setup {
+        SslContextBuilder builder() throws Exception;
+    }
+
+    private static SslContext build(Setup setup, Path named) throws IOException {
+        try {
+            return setup.builder().sslProvider(provider()).protocols(PROTOCOLS).build();
+        } catch (Exception e) { // Netty reports a file it cannot use as SSLException or IllegalArgumentException
+            Throwable root = Failures.rootOf(e);
+            throw new IOException("cannot set up TLS from " + (named != null ? named : "the system trust store")
+                    + ": " + (root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName()), e);
+        }
+    }
+
+    private static void readable(Path file, String what) throws IOException {
+        if (file == null || !Files.isReadable(file)) {
+            throw new IOException("cannot read the TLS " + what + " file " + file);
+        }
+    }
+}
