@@ -126,6 +126,32 @@ class TlsTest extends ClientHarness {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot read the TLS CA file");
     }
 
+    @Test
+    void aRenewedCertificateIsServedToNewConnectionsWhileLiveSessionsStay() throws Exception {
+        Path liveCert = dir.resolve("live.pem");
+        Path liveKey = dir.resolve("live.key");
+        java.nio.file.Files.copy(pki.cert("server"), liveCert);
+        java.nio.file.Files.copy(pki.key("server"), liveKey);
+        TetherServer server = startServer(server(0).heartbeat(ROOMY).tls(liveCert, liveKey));
+        StateLog aliceLog = new StateLog();
+        TetherClient alice = startClient(client("alice", server.address().getPort()).heartbeat(ROOMY)
+                .tls(pki.caCert()).listener(aliceLog));
+        assertThat(alice.awaitOnline(Duration.ofSeconds(10))).isTrue();
+
+        // The certificate is renewed, by another CA, so only a client of the new CA can tell it is served.
+        TestPki renewed = TestPki.ca(java.nio.file.Files.createDirectory(dir.resolve("renewed")), "renewed-ca");
+        renewed.issue("server", "IP:127.0.0.1");
+        java.nio.file.Files.copy(renewed.key("server"), liveKey, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.copy(renewed.cert("server"), liveCert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TetherClient bob = startClient(client("bob", server.address().getPort()).heartbeat(ROOMY).tls(renewed.caCert()));
+        assertThat(bob.awaitOnline(Duration.ofSeconds(15))).isTrue();
+
+        int rtts = aliceLog.rtts.size();
+        await().atMost(Duration.ofSeconds(10)).until(() -> aliceLog.rtts.size() >= rtts + 3);
+        assertThat(alice.state()).isEqualTo(ClientState.ONLINE);
+        assertThat(presence).noneMatch(e -> e.type() == PresenceEvent.Type.OFFLINE);
+    }
+
     /** A TLS implementation that is not Tether's: openssl's own client completes TLS 1.3 and gets WELCOME. */
     @Test
     void opensslsClientCompletesTls13AndIsWelcomed() throws Exception {

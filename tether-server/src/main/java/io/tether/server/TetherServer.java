@@ -1,13 +1,12 @@
 package io.tether.server;
 
-import io.netty.handler.ssl.SslContext;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.protocol.Frames;
 import io.tether.server.internal.Limits;
 import io.tether.server.internal.ServerConfig;
-import io.tether.internal.Tls;
+import io.tether.server.internal.ServerTls;
 import io.tether.server.internal.SourceNetworks;
 import io.tether.server.internal.ServerRuntime;
 import io.tether.util.Durations;
@@ -254,7 +253,9 @@ public final class TetherServer implements AutoCloseable {
 
         /**
          * TLS (1.3 or 1.2) on the Tether port, from a PEM certificate chain and its PEM (PKCS#8) private key,
-         * on OpenSSL where it loads and on the JDK's TLS otherwise; the start-up line says which. The Tether
+         * on OpenSSL where it loads and on the JDK's TLS otherwise; the start-up line says which. The files
+         * are read again when they change (checked every second): new connections get the new certificate,
+         * live ones keep theirs. The Tether
          * port then runs a Netty channel per connection (the compact engine has no TLS). The classic port
          * stays plain. docs/SECURITY.md, TLS.
          */
@@ -367,7 +368,7 @@ public final class TetherServer implements AutoCloseable {
                     requestHandler, shutdownTimeout, phiAccrual, tlsContext()));
         }
 
-        private SslContext tlsContext() {
+        private ServerTls tlsContext() {
             if (tlsCertificate == null) {
                 if (tlsClientCa != null) {
                     throw new IllegalStateException("a TLS client CA needs the server's own certificate and key (tls)");
@@ -375,7 +376,7 @@ public final class TetherServer implements AutoCloseable {
                 return null;
             }
             try {
-                return Tls.server(tlsCertificate, tlsKey, tlsClientCa);
+                return new ServerTls(tlsCertificate, tlsKey, tlsClientCa);
             } catch (IOException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }

@@ -1,6 +1,5 @@
 package io.tether.server.internal;
 
-import io.netty.handler.ssl.SslContext;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.internal.PhiAccrualRule;
@@ -29,7 +28,7 @@ public record ServerConfig(
         RequestHandler requestHandler,
         Duration shutdownTimeout,
         PhiAccrual phiAccrual,
-        SslContext tls) {
+        ServerTls tls) {
 
     /**
      * The rule that judges a session's silence: the fixed timeout, or phi accrual when configured. A fixed

@@ -162,8 +162,12 @@ public final class ServerRuntime {
                 legacyListener != null ? ", classic clients on port " + legacyAddress().getPort() + " ("
                         + Exposure.classicAdmission(config.limits().legacyAllow()) + ")" : "",
                 Transports.name(), compact != null ? ", compact connections"
-                        : config.tls() != null ? ", " + Tls.describe(config.tls()) : "", config.eventLoopThreads(),
+                        : config.tls() != null ? ", " + Tls.describe(config.tls().context()) : "", config.eventLoopThreads(),
                 config.heartbeat());
+        if (config.tls() != null) {
+            acceptor.scheduleWithFixedDelay(config.tls()::reloadIfChanged, ServerTls.CHECK_MILLIS, ServerTls.CHECK_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
         String exposed = Exposure.warning(config.host(), legacyListener != null, config.limits().legacyAllow());
         if (exposed != null) {
             log.warn(exposed);
@@ -204,7 +208,7 @@ public final class ServerRuntime {
                         WheelTicker timer = timers.get(ch.eventLoop());
                         if (tether) {
                             if (config.tls() != null) {
-                                SslHandler tls = config.tls().newHandler(ch.alloc());
+                                SslHandler tls = config.tls().context().newHandler(ch.alloc());
                                 tls.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
                                 ch.pipeline().addLast("tls", tls);
                             }
