@@ -2,6 +2,7 @@ package io.tether.internal;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -33,8 +34,7 @@ public final class Tls {
 
     /** How a start-up line names the TLS in use: "TLS 1.3/1.2 via OpenSSL (BoringSSL)" or "... via the JDK". */
     public static String describe(SslContext context) {
-        boolean openSsl = !(context.getClass().getSimpleName().startsWith("Jdk"));
-        return "TLS 1.3/1.2 via " + (openSsl ? OpenSsl.versionString() : "the JDK");
+        return "TLS 1.3/1.2 via " + (context instanceof JdkSslContext ? "the JDK" : OpenSsl.versionString());
     }
 
     /**
