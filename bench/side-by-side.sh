@@ -4,12 +4,14 @@
 #   Netty IdleStateHandler server. Prints one table and, with --chart FILE, draws CPU per ping and memory
 #   per connection as a PNG. Installs the Debian packages mosquitto and redis-server when missing.
 # Usage: bench/side-by-side.sh [--connections N] [--warmup 15s] [--duration 30s] [--out DIR] [--chart FILE]
-#        [--only tether,mosquitto,redis,netty] [--rounds N]
+#        [--only tether,mosquitto,redis,netty] [--rounds N] [--tls]
+# With --tls the servers (Tether and Mosquitto: --only tether,mosquitto) listen with TLS, on a certificate
+# the script makes with openssl, and the load connects over TLS 1.3; the results are named NAME-tls.
 # With --rounds N the servers run in turn N times (a, b, a, b, ...): this machine's speed drifts within the
 # hour, so only figures from the same round compare, and the ratios to Mosquitto are printed per round.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-connections=19000 warmup=15s duration=30s out="" chart="" only="tether,mosquitto,redis,netty" rounds=1
+connections=19000 warmup=15s duration=30s out="" chart="" only="tether,mosquitto,redis,netty" rounds=1 tls=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --connections) connections="$2"; shift 2 ;;
@@ -19,6 +21,7 @@ while [[ $# -gt 0 ]]; do
     --chart) chart="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
+    --tls) tls="-tls"; shift ;;
     *) echo "side-by-side: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +38,14 @@ if [[ ${#need[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >&2
 fi
 mosquitto_bin="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
+tls_load=()
+if [[ -n "$tls" ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$out/tls.key" \
+    -out "$out/tls.pem" -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+  # Mosquitto started as root drops to its own user, which must be able to read them (a throwaway key).
+  chmod 755 "$out" && chmod 644 "$out/tls.key" "$out/tls.pem"
+  tls_load=(--tls)
+fi
 
 echo "side-by-side: building" >&2
 "$here/tether" --version >/dev/null
@@ -63,14 +74,14 @@ wait_listening() {
 }
 
 run() { # name protocol command...
-  local name="$1$suffix" protocol="$2"; shift 2
+  local name="$1$tls$suffix" protocol="$2"; shift 2
   port=$((port + 1))
   echo "side-by-side: $name on 127.0.0.1:$port" >&2
   "$@" > "$out/$name.server.log" 2>&1 &
   server_pid=$!
   wait_listening "$port"
   "$here/tether" bench load --protocol "$protocol" --target "127.0.0.1:$port" --connections "$connections" \
-    --warmup "$warmup" --duration "$duration" --server-pid "$server_pid" --json "$out/$name.json" \
+    --warmup "$warmup" --duration "$duration" --server-pid "$server_pid" --json "$out/$name.json" "${tls_load[@]}" \
     | tee "$out/$name.load.txt" >&2
   stop_server
 }
@@ -85,11 +96,14 @@ for name in ${only//,/ }; do
   case "$name" in
     tether)
       run tether tether env TETHER_JAVA_OPTS= "$here/tether" server --host 127.0.0.1 --port $((port + 1)) \
-        --heartbeat-interval 1s --heartbeat-timeout 3s ;;
+        --heartbeat-interval 1s --heartbeat-timeout 3s ${tls:+--tls-cert "$out/tls.pem" --tls-key "$out/tls.key"} ;;
     mosquitto)
       printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_connections -1\npersistence false\nlog_dest stderr\nlog_type error\n' \
         $((port + 1)) > "$out/mosquitto.conf"
+      [[ -z "$tls" ]] || printf 'certfile %s\nkeyfile %s\n' "$out/tls.pem" "$out/tls.key" >> "$out/mosquitto.conf"
       run mosquitto mqtt "$mosquitto_bin" -c "$out/mosquitto.conf" ;;
+    redis|netty)
+      [[ -z "$tls" ]] || { echo "side-by-side: $name has no TLS mode here; use --only tether,mosquitto" >&2; exit 2; } ;;&
     redis)
       run redis redis redis-server --port $((port + 1)) --bind 127.0.0.1 --save '' --appendonly no \
         --maxclients 19500 --timeout 3 --daemonize no --loglevel warning ;;
@@ -98,13 +112,13 @@ for name in ${only//,/ }; do
         $((port + 1)) 3000 ;;
     *) echo "side-by-side: unknown server '$name'" >&2; exit 2 ;;
   esac
-  files+=("$out/$name$suffix.json")
+  files+=("$out/$name$tls$suffix.json")
 done
-if [[ -f "$out/mosquitto$suffix.json" ]]; then
-  mosquitto_cpu="$(cpu_per_ping "$out/mosquitto$suffix.json")"
+if [[ -f "$out/mosquitto$tls$suffix.json" ]]; then
+  mosquitto_cpu="$(cpu_per_ping "$out/mosquitto$tls$suffix.json")"
   for name in ${only//,/ }; do
     [[ "$name" == mosquitto ]] && continue
-    awk -v n="$name" -v r="$round" -v a="$(cpu_per_ping "$out/$name$suffix.json")" -v m="$mosquitto_cpu" \
+    awk -v n="$name$tls" -v r="$round" -v a="$(cpu_per_ping "$out/$name$tls$suffix.json")" -v m="$mosquitto_cpu" \
       'BEGIN { printf "round %s: %s CPU per ping / Mosquitto'"'"'s = %.2f\n", r, n, a / m }'
   done
 fi

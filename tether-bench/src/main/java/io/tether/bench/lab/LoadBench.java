@@ -75,6 +75,9 @@ final class LoadBench implements Callable<Integer> {
     @Within(min = "1", max = "19500", why = "20,000 open files a process")
     int perProcess = 19_000;
 
+    @Option(names = "--tls", description = "Connect over TLS (any certificate is trusted: the load measures TLS's cost).")
+    boolean tls;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
     Path json;
 
@@ -146,7 +149,7 @@ final class LoadBench implements Callable<Integer> {
     private List<LoadShare> shares(InetSocketAddress address) throws Exception {
         List<LoadShare> shares = new ArrayList<>();
         if (connections <= perProcess) {
-            LoadDriver driver = new LoadDriver(wire, address, interval, threads, "l-");
+            LoadDriver driver = new LoadDriver(wire, address, interval, threads, "l-", tls);
             shares.add(new LoadShare.Local(driver, connections, connectRate));
             return shares;
         }
@@ -154,11 +157,15 @@ final class LoadBench implements Callable<Integer> {
         Path dir = Files.createTempDirectory("tether-load");
         for (int w = 0; w < workers; w++) {
             int count = connections / workers + (w < connections % workers ? 1 : 0);
-            shares.add(new LoadShare.Remote(Processes.bench(dir, "load-worker-" + w, List.of(),
-                    "load-worker", "--protocol", wire.name(), "--target", target.getHostString() + ":" + target.getPort(),
+            List<String> args = new ArrayList<>(List.of("load-worker", "--protocol", wire.name(),
+                    "--target", target.getHostString() + ":" + target.getPort(),
                     "--connections", Integer.toString(count), "--interval", interval.toMillis() + "ms",
                     "--connect-rate", Integer.toString(Math.max(1, connectRate / workers)),
-                    "--threads", Integer.toString(threads), "--id-prefix", "w" + w + "-")));
+                    "--threads", Integer.toString(threads), "--id-prefix", "w" + w + "-"));
+            if (tls) {
+                args.add("--tls");
+            }
+            shares.add(new LoadShare.Remote(Processes.bench(dir, "load-worker-" + w, List.of(), args.toArray(new String[0]))));
         }
         return shares;
     }
@@ -229,7 +236,7 @@ final class LoadBench implements Callable<Integer> {
     }
 
     private String name() {
-        return wire.name().toLowerCase(Locale.ROOT);
+        return wire.name().toLowerCase(Locale.ROOT) + (tls ? "+tls" : "");
     }
 
     private static double ms(long nanos) {

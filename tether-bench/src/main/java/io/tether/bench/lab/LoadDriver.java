@@ -1,6 +1,10 @@
 package io.tether.bench.lab;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.tether.internal.Tls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,6 +42,7 @@ final class LoadDriver implements AutoCloseable {
     private final String idPrefix;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
+    private final SslContext tlsContext;
     private final Map<EventLoop, PingWheel> wheels = new IdentityHashMap<>();
     private final List<Channel> channels = new ArrayList<>();
 
@@ -56,6 +61,14 @@ final class LoadDriver implements AutoCloseable {
     private volatile String firstProblem;
 
     public LoadDriver(Wire wire, InetSocketAddress target, Duration interval, int threads, String idPrefix) {
+        this(wire, target, interval, threads, idPrefix, false);
+    }
+
+    /**
+     * With {@code tls}, every connection speaks TLS (1.3 or 1.2) to the server, trusting any certificate: a
+     * load generator measures the cost of TLS, not who the server is.
+     */
+    public LoadDriver(Wire wire, InetSocketAddress target, Duration interval, int threads, String idPrefix, boolean tls) {
         this.wire = wire;
         this.target = target;
         this.interval = interval;
@@ -67,15 +80,28 @@ final class LoadDriver implements AutoCloseable {
             wheels.put(loop, wheel);
             loop.scheduleAtFixedRate(wheel, 1, 1, TimeUnit.MILLISECONDS);
         }
+        this.tlsContext = tls ? trustingAnyCertificate() : null;
         this.bootstrap = new Bootstrap().group(group).channel(Transports.socketChannelType())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tlsContext != null) {
+                            ch.pipeline().addLast(tlsContext.newHandler(ch.alloc(), target.getHostString(), target.getPort()));
+                        }
                         ch.pipeline().addLast(wire.decoder(), new Connection());
                     }
                 });
+    }
+
+    private static SslContext trustingAnyCertificate() {
+        try {
+            return SslContextBuilder.forClient().sslProvider(Tls.provider()).protocols("TLSv1.3", "TLSv1.2")
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for the load: " + e.getMessage(), e);
+        }
     }
 
     /**

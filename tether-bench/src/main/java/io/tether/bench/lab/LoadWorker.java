@@ -43,11 +43,14 @@ final class LoadWorker implements Callable<Integer> {
     @Option(names = "--id-prefix", required = true)
     String idPrefix;
 
+    @Option(names = "--tls")
+    boolean tls;
+
     @Override
     public Integer call() throws Exception {
         Logging.quietLibrary();
         InetSocketAddress resolved = CliTypes.HostPortConverter.resolved(target);
-        try (LoadDriver driver = new LoadDriver(wire, resolved, interval, threads, idPrefix)) {
+        try (LoadDriver driver = new LoadDriver(wire, resolved, interval, threads, idPrefix, tls)) {
             new LoadShare.Local(driver, connections, connectRate).open();
             System.out.println("opened " + driver.ready() + " " + driver.failed());
             System.out.flush();
