@@ -209,7 +209,9 @@ public final class ServerRuntime {
                         if (tether) {
                             if (config.tls() != null) {
                                 SslHandler tls = config.tls().context().newHandler(ch.alloc());
-                                tls.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
+                                // One deadline for the whole handshake, TLS and HELLO: the connection's, from
+                                // accept. A second one in TLS would race it and end a stalled peer unseen.
+                                tls.setHandshakeTimeoutMillis(0);
                                 ch.pipeline().addLast("tls", tls);
                             }
                             ch.pipeline().addLast("connection", new ChannelTransport(admission, timer, remote));
