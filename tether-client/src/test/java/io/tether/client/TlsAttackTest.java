@@ -217,4 +217,33 @@ class TlsAttackTest extends ClientHarness {
         assertThat(server.stats().rejected()).isEqualTo(1);
         assertThat(refusals()).hasSize(1);
     }
+
+    /**
+     * A defect once: a connection over a limit on the TLS port was sent a plaintext GOAWAY OVERLOADED, which
+     * a TLS client can only read as "not an SSL/TLS record". Over TLS it is closed without a byte (a GOAWAY
+     * could only follow a TLS handshake, the cost the limit is there to spare), counted and logged.
+     */
+    @ParameterizedTest(name = "via {0}")
+    @CsvSource({"openssl", "jdk"})
+    void aConnectionOverALimitOnTheTlsPortIsClosedWithoutAPlaintextByte(String provider) throws Exception {
+        System.setProperty("tether.tls.provider", provider);
+        TetherServer server = startServer(server(0).heartbeat(ROOMY).maxConnections(1, 1, 0)
+                .tls(pki.cert("server"), pki.key("server")));
+        TetherClient alice = startClient(client("alice", server.address().getPort()).heartbeat(ROOMY).tls(pki.caCert()));
+        assertThat(alice.awaitOnline(Duration.ofSeconds(10))).isTrue();
+
+        try (Socket socket = new Socket()) {
+            socket.setSoTimeout(5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", server.address().getPort()), 5000);
+            assertThat(socket.getInputStream().readAllBytes()).as("what the server sent before closing").isEmpty();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().rejected() == 1 && refusals().size() == 1);
+        assertThat(refusals().get(0)).endsWith("OVERLOADED - server is at its limit of 1 connections");
+
+        StateLog bob = new StateLog();
+        startClient(client("bob", server.address().getPort()).heartbeat(ROOMY).tls(pki.caCert()).listener(bob));
+        await().atMost(Duration.ofSeconds(10)).until(() -> bob.reasons.size() >= 2);
+        assertThat(bob.reasons.get(1)).isEqualTo("RECONNECTING: connection closed by the server");
+        assertThat(server.isOnline("alice")).isTrue();
+    }
 }

@@ -236,10 +236,13 @@ public final class ServerRuntime {
         return bound.channel();
     }
 
-    /** A connection over a limit: a Tether client is told OVERLOADED, a classic one just closed. */
+    /**
+     * A connection over a limit: a Tether client is told OVERLOADED, a classic one just closed. So is a
+     * client of a TLS port: a frame could only reach it after a TLS handshake, the cost the limit spares.
+     */
     private void refuseOverLimit(Channel ch, String remote, boolean tether, String why) {
         admission.rejected(remote, CloseReason.OVERLOADED, why, System.nanoTime());
-        if (tether) {
+        if (tether && config.tls() == null) {
             ch.writeAndFlush(Frames.goAway(ch.alloc(), CloseReason.OVERLOADED, why))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
