@@ -246,4 +246,33 @@ class TlsAttackTest extends ClientHarness {
         assertThat(bob.reasons.get(1)).isEqualTo("RECONNECTING: connection closed by the server");
         assertThat(server.isOnline("alice")).isTrue();
     }
+
+    /**
+     * A defect once: on the JDK's TLS a TLS 1.2 client could renegotiate as often as it liked, each time a
+     * handshake for the server outside every handshake limit. Now a renegotiation, resumed or full, fails on
+     * both providers; the session it was on ends or stays, but presence tells the truth either way.
+     */
+    @ParameterizedTest(name = "{1} renegotiation via {0}")
+    @CsvSource({"openssl,resumed", "openssl,full", "jdk,resumed", "jdk,full"})
+    void aTls12RenegotiationIsRefused(String provider, String kind) throws Exception {
+        TetherServer server = tlsServer(provider, Duration.ofSeconds(5));
+        String id;
+        try (TlsPeer peer = new TlsPeer(server.address().getPort(), TlsPeer.trusting(pki.caCert()), "TLSv1.2")) {
+            id = peer.advanceTo(TlsPeer.Step.WELCOMED).clientId();
+            peer.send(io.tether.protocol.Frames.ping(UnpooledByteBufAllocator.DEFAULT, 1, 0));
+            assertThat(peer.read().type()).as("the session works").isEqualTo(io.tether.protocol.FrameType.PONG);
+            boolean renegotiated;
+            try {
+                renegotiated = peer.renegotiate(kind.equals("full"));
+            } catch (IOException refused) {
+                renegotiated = false;
+            }
+            assertThat(renegotiated).as("renegotiated").isFalse();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> presence.size() == 2);
+        assertThat(presence).extracting(PresenceEvent::clientId, PresenceEvent::type)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(id, PresenceEvent.Type.ONLINE),
+                        org.assertj.core.groups.Tuple.tuple(id, PresenceEvent.Type.OFFLINE));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().connections() == 0);
+    }
 }

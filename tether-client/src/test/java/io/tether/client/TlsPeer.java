@@ -190,8 +190,15 @@ final class TlsPeer implements AutoCloseable {
         throw new IOException("TLS handshake not done in 100 steps");
     }
 
-    /** Starts a new handshake on the live connection (TLS 1.2 renegotiation) and runs it; true when it completed. */
-    boolean renegotiate() throws IOException {
+    /**
+     * Starts a new handshake on the live connection (TLS 1.2 renegotiation) and runs it; true when it completed.
+     * With {@code full}, the session is forgotten first, so the server cannot resume it and must do all the
+     * public-key work of a first handshake again.
+     */
+    boolean renegotiate(boolean full) throws IOException {
+        if (full) {
+            engine.getSession().invalidate();
+        }
         engine.beginHandshake();
         sendRaw(wrap(ByteBuffer.allocate(0)));
         return handshake(false);

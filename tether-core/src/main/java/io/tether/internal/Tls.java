@@ -2,6 +2,7 @@ package io.tether.internal;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -104,6 +105,29 @@ public final class Tls {
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         handler.engine().setSSLParameters(parameters);
         handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+        return handler;
+    }
+
+    /**
+     * A server connection's handler. It has no handshake timeout of its own: the connection's deadline, from
+     * accept, covers TLS and HELLO alike (a second deadline would race it).
+     *
+     * <p>The JDK's TLS grants a TLS 1.2 client every renegotiation it asks for, as often as it asks (BoringSSL
+     * refuses them all, and TLS 1.3 has none): a handshake each, out of reach of the handshake rate and limits.
+     * So once a JDK TLS 1.2 handshake is done, the connection's engine is left no protocol to negotiate again
+     * with (the protocol in use stays in use): a renegotiation, resumed or not, fails, and the connection with it.
+     */
+    public static SslHandler serverHandler(SslContext context, ByteBufAllocator alloc) {
+        SslHandler handler = context.newHandler(alloc);
+        handler.setHandshakeTimeoutMillis(0);
+        if (context instanceof JdkSslContext) {
+            handler.handshakeFuture().addListener(done -> {
+                SSLEngine engine = handler.engine();
+                if (done.isSuccess() && "TLSv1.2".equals(engine.getSession().getProtocol())) {
+                    engine.setEnabledProtocols(new String[0]);
+                }
+            });
+        }
         return handler;
     }
 

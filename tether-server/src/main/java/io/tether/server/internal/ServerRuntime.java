@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
-import io.netty.handler.ssl.SslHandler;
 import io.tether.internal.Tls;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -208,11 +207,7 @@ public final class ServerRuntime {
                         WheelTicker timer = timers.get(ch.eventLoop());
                         if (tether) {
                             if (config.tls() != null) {
-                                SslHandler tls = config.tls().context().newHandler(ch.alloc());
-                                // One deadline for the whole handshake, TLS and HELLO: the connection's, from
-                                // accept. A second one in TLS would race it and end a stalled peer unseen.
-                                tls.setHandshakeTimeoutMillis(0);
-                                ch.pipeline().addLast("tls", tls);
+                                ch.pipeline().addLast("tls", Tls.serverHandler(config.tls().context(), ch.alloc()));
                             }
                             ch.pipeline().addLast("connection", new ChannelTransport(admission, timer, remote));
                             return;
