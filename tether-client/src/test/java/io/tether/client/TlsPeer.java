@@ -162,6 +162,15 @@ final class TlsPeer implements AutoCloseable {
      * engine has read the server's flight and wants to answer, and returns false; else returns true when done.
      */
     private boolean handshake(boolean stopAtFirstAnswer) throws IOException {
+        try {
+            return handshakeSteps(stopAtFirstAnswer);
+        } catch (SSLException e) { // as a TLS stack does: the alert that says why goes out first
+            sendAlert();
+            throw e;
+        }
+    }
+
+    private boolean handshakeSteps(boolean stopAtFirstAnswer) throws IOException {
         boolean readSomething = false;
         for (int i = 0; i < 100; i++) {
             HandshakeStatus status = engine.getHandshakeStatus();
@@ -202,6 +211,14 @@ final class TlsPeer implements AutoCloseable {
         engine.beginHandshake();
         sendRaw(wrap(ByteBuffer.allocate(0)));
         return handshake(false);
+    }
+
+    private void sendAlert() {
+        try {
+            sendRaw(wrap(ByteBuffer.allocate(0)));
+        } catch (IOException e) {
+            // the server is gone already: nothing to tell it
+        }
     }
 
     void send(ByteBuf frame) throws IOException {

@@ -53,7 +53,7 @@ class TlsReloadAttackTest extends ClientHarness {
     }
 
     private void comesOnline(TetherServer server, String id, Path trustedCa) throws InterruptedException {
-        TetherClient client = startClient(client(id, server.address().getPort()).heartbeat(TlsAttackTest.ROOMY).tls(trustedCa));
+        TetherClient client = startClient(client(id, server.address().getPort()).heartbeat(TlsAttackHarness.ROOMY).tls(trustedCa));
         assertThat(client.awaitOnline(Duration.ofSeconds(10))).as(id + " online").isTrue();
     }
 
@@ -70,7 +70,7 @@ class TlsReloadAttackTest extends ClientHarness {
         Path liveKey = dir.resolve("live.key");
         Files.copy(pki.cert("server"), liveCert);
         Files.copy(pki.key("server"), liveKey);
-        TetherServer server = startServer(server(0).heartbeat(TlsAttackTest.ROOMY).tls(liveCert, liveKey));
+        TetherServer server = startServer(server(0).heartbeat(TlsAttackHarness.ROOMY).tls(liveCert, liveKey));
         comesOnline(server, "alice", pki.caCert());
         TestPki renewed = TestPki.ca(Files.createDirectory(dir.resolve("renewed")), "renewed-ca");
         renewed.issue("server", "IP:127.0.0.1");
