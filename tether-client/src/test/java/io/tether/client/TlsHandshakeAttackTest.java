@@ -3,6 +3,8 @@ package io.tether.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.buffer.ByteBuf;
+import io.tether.protocol.Frames;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
 import java.io.IOException;
@@ -64,8 +66,8 @@ class TlsHandshakeAttackTest extends TlsAttackHarness {
         try (TlsPeer peer = new TlsPeer(server.address().getPort(), TlsPeer.trusting(pki.caCert()))) {
             peer.advanceTo(stop);
             if (stop == TlsPeer.Step.HANDSHAKEN) {
-                TlsPeer.Frame goAway = peer.readGoAway();
-                assertThat(goAway.goAwayMessage()).isEqualTo("no HELLO within 1000 ms");
+                ByteBuf goAway = peer.readGoAway();
+                assertThat(Frames.goAwayMessage(goAway)).isEqualTo("no HELLO within 1000 ms");
                 assertThat(peer.readEnd()).isEqualTo(TlsPeer.End.CLOSE_NOTIFY_THEN_EOF);
             } else {
                 assertThat(peer.socketEnd()).as("closed, not reset").isTrue();
@@ -118,7 +120,7 @@ class TlsHandshakeAttackTest extends TlsAttackHarness {
         TetherServer server = tlsServer(provider, Duration.ofSeconds(1));
         try (TlsPeer peer = new TlsPeer(server.address().getPort(), TlsPeer.trusting(pki.caCert()))) {
             peer.advanceTo(TlsPeer.Step.HANDSHAKEN);
-            assertThat(peer.readGoAway().goAwayMessage()).isEqualTo("no HELLO within 1000 ms");
+            assertThat(Frames.goAwayMessage(peer.readGoAway())).isEqualTo("no HELLO within 1000 ms");
             // An application-data record whose authentication cannot hold: the server's TLS fails on it.
             byte[] forged = new byte[5 + 32];
             forged[0] = 23;

@@ -3,7 +3,6 @@ package io.tether.client;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.tether.protocol.CloseReason;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
@@ -14,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -51,16 +49,6 @@ final class TlsPeer implements AutoCloseable {
         HELLO_SENT,
         /** WELCOME read: the session is online. */
         WELCOMED
-    }
-
-    record Frame(FrameType type, byte[] payload) {
-        CloseReason goAwayReason() {
-            return CloseReason.fromCode(((payload[0] & 0xff) << 8) | (payload[1] & 0xff));
-        }
-
-        String goAwayMessage() {
-            return new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
-        }
     }
 
     /** How the server ended the connection, as this peer saw it. */
@@ -135,10 +123,10 @@ final class TlsPeer implements AutoCloseable {
         if (stop == Step.HELLO_SENT) {
             return this;
         }
-        Frame welcome = read();
-        if (welcome.type() != FrameType.WELCOME) {
-            throw new IOException("expected WELCOME, got " + welcome.type()
-                    + (welcome.type() == FrameType.GOAWAY ? ": " + welcome.goAwayMessage() : ""));
+        ByteBuf welcome = read();
+        if (Frames.type(welcome) != FrameType.WELCOME) {
+            throw new IOException("expected WELCOME, got " + Frames.type(welcome)
+                    + (Frames.type(welcome) == FrameType.GOAWAY ? ": " + Frames.goAwayMessage(welcome) : ""));
         }
         return this;
     }
@@ -233,8 +221,8 @@ final class TlsPeer implements AutoCloseable {
         out.flush();
     }
 
-    /** The next Tether frame the server sent over TLS. */
-    Frame read() throws IOException {
+    /** The next Tether frame the server sent over TLS, whole (read it with {@link Frames}). */
+    ByteBuf read() throws IOException {
         for (int i = 0; i < 1000 && !wholeFrame(); i++) {
             if (!unwrapOnce()) {
                 throw new IOException("the server ended TLS (close_notify) before a whole frame");
@@ -243,19 +231,17 @@ final class TlsPeer implements AutoCloseable {
         if (!wholeFrame()) {
             throw new IOException("no whole frame in 1000 records");
         }
-        int type = plain.readUnsignedByte();
-        plain.readUnsignedByte();
-        byte[] payload = new byte[plain.readInt()];
-        plain.readBytes(payload);
+        byte[] frame = new byte[Frames.HEADER_LENGTH + plain.getInt(plain.readerIndex() + Frames.LENGTH_OFFSET)];
+        plain.readBytes(frame);
         plain.discardReadBytes();
-        return new Frame(FrameType.fromCode(type), payload);
+        return Unpooled.wrappedBuffer(frame);
     }
 
     /** Reads frames until a GOAWAY, which it returns. */
-    Frame readGoAway() throws IOException {
+    ByteBuf readGoAway() throws IOException {
         for (int i = 0; i < 1000; i++) {
-            Frame frame = read();
-            if (frame.type() == FrameType.GOAWAY) {
+            ByteBuf frame = read();
+            if (Frames.type(frame) == FrameType.GOAWAY) {
                 return frame;
             }
         }
