@@ -8,10 +8,16 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
 /**
@@ -39,7 +45,8 @@ public final class Tls {
 
     /**
      * A server context from a certificate chain and its private key (PEM, the key in PKCS#8), requiring
-     * client certificates signed by {@code clientCa} when it is not null.
+     * client certificates signed by {@code clientCa} when it is not null. A context that cannot complete a
+     * handshake (a key that does not belong to the certificate builds without complaint) is refused here.
      */
     public static SslContext server(Path certificateChain, Path privateKey, Path clientCa) throws IOException {
         readable(certificateChain, "certificate");
@@ -47,13 +54,22 @@ public final class Tls {
         if (clientCa != null) {
             readable(clientCa, "client CA");
         }
-        return build(() -> {
+        SslContext context = build(() -> {
             SslContextBuilder builder = SslContextBuilder.forServer(certificateChain.toFile(), privateKey.toFile());
             if (clientCa != null) {
                 builder.trustManager(clientCa.toFile()).clientAuth(ClientAuth.REQUIRE);
             }
             return builder;
         }, certificateChain);
+        try {
+            handshakeInMemory(context);
+        } catch (SSLException | RuntimeException e) {
+            Throwable root = Failures.rootOf(e);
+            throw new IOException("cannot set up TLS from " + certificateChain + ": a TLS handshake with it and the private key in "
+                    + privateKey + " fails, as when the key is not the certificate's: "
+                    + (root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName()), e);
+        }
+        return context;
     }
 
     /**
@@ -89,6 +105,78 @@ public final class Tls {
         handler.engine().setSSLParameters(parameters);
         handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
         return handler;
+    }
+
+    /**
+     * A server connection's handler. It has no handshake timeout of its own: the connection's deadline, from
+     * accept, covers TLS and HELLO alike (a second deadline would race it).
+     *
+     * <p>The JDK's TLS grants a TLS 1.2 client every renegotiation it asks for, as often as it asks (BoringSSL
+     * refuses them all, and TLS 1.3 has none): a handshake each, out of reach of the handshake rate and limits.
+     * So once a JDK TLS 1.2 handshake is done, the connection's engine is left no protocol to negotiate again
+     * with (the protocol in use stays in use): a renegotiation, resumed or not, fails, and the connection with it.
+     */
+    public static SslHandler serverHandler(SslContext context, ByteBufAllocator alloc) {
+        SslHandler handler = context.newHandler(alloc);
+        handler.setHandshakeTimeoutMillis(0);
+        if (context instanceof JdkSslContext) {
+            handler.handshakeFuture().addListener(done -> {
+                SSLEngine engine = handler.engine();
+                if (done.isSuccess() && "TLSv1.2".equals(engine.getSession().getProtocol())) {
+                    engine.setEnabledProtocols(new String[0]);
+                }
+            });
+        }
+        return handler;
+    }
+
+    /**
+     * Completes one handshake with {@code server} in memory, or throws. The client trusts any certificate: what
+     * is checked is the server's proof that it holds the key of the certificate it presents, not its issuer.
+     */
+    private static void handshakeInMemory(SslContext server) throws SSLException {
+        SslContext client = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                .trustManager(InsecureTrustManagerFactory.INSTANCE).protocols(PROTOCOLS).build();
+        SSLEngine serverEngine = server.newEngine(ByteBufAllocator.DEFAULT);
+        SSLEngine clientEngine = client.newEngine(ByteBufAllocator.DEFAULT);
+        try {
+            serverEngine.setNeedClientAuth(false); // mutual TLS is not what is checked, and the client has no certificate
+            ByteBuffer toServer = ByteBuffer.allocate(64 << 10);
+            ByteBuffer toClient = ByteBuffer.allocate(64 << 10);
+            ByteBuffer plain = ByteBuffer.allocate(64 << 10);
+            ByteBuffer none = ByteBuffer.allocate(0);
+            boolean clientDone = false;
+            boolean serverDone = false;
+            // Each round, each side sends what it has and reads what the other sent: a TLS 1.3 or 1.2 handshake
+            // takes three or four rounds.
+            for (int round = 0; round < 20 && !(clientDone && serverDone); round++) {
+                clientDone |= finished(clientEngine, clientEngine.wrap(none, toServer).getHandshakeStatus());
+                serverDone |= finished(serverEngine, serverEngine.wrap(none, toClient).getHandshakeStatus());
+                toServer.flip();
+                toClient.flip();
+                clientDone |= finished(clientEngine, clientEngine.unwrap(toClient, plain.clear()).getHandshakeStatus());
+                serverDone |= finished(serverEngine, serverEngine.unwrap(toServer, plain.clear()).getHandshakeStatus());
+                toServer.compact();
+                toClient.compact();
+            }
+            if (!(clientDone && serverDone)) {
+                throw new SSLException("the handshake did not complete in 20 rounds");
+            }
+        } finally {
+            ReferenceCountUtil.release(serverEngine);
+            ReferenceCountUtil.release(clientEngine);
+        }
+    }
+
+    /** Runs the tasks an engine asks for; returns whether its handshake (begun already) is over. */
+    private static boolean finished(SSLEngine engine, HandshakeStatus status) {
+        if (status == HandshakeStatus.NEED_TASK) {
+            for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
+                task.run();
+            }
+            status = engine.getHandshakeStatus();
+        }
+        return status == HandshakeStatus.FINISHED || status == HandshakeStatus.NOT_HANDSHAKING;
     }
 
     /** What builds a context; Netty reads the files as it goes and may throw at any step. */

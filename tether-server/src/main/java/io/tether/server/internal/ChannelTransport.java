@@ -28,6 +28,8 @@ final class ChannelTransport extends ChannelInboundHandlerAdapter implements Tra
     private final ServerConnection connection;
     private final String remote;
     private ChannelHandlerContext ctx;
+    /** The channel's TLS, in front of this handler; null on plain TCP. */
+    private SslHandler tls;
     private ByteBuf pongs;
     private boolean flushNeeded;
 
@@ -44,6 +46,7 @@ final class ChannelTransport extends ChannelInboundHandlerAdapter implements Tra
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.tls = ctx.pipeline().get(SslHandler.class);
     }
 
     @Override
@@ -133,12 +136,16 @@ final class ChannelTransport extends ChannelInboundHandlerAdapter implements Tra
         if (!(ctx.channel() instanceof DuplexChannel duplex)) {
             return;
         }
-        SslHandler tls = ctx.pipeline().get(SslHandler.class);
         if (tls == null) {
             duplex.shutdownOutput();
         } else { // TLS says its own goodbye (close_notify) before the socket's FIN
             tls.closeOutbound().addListener(done -> duplex.shutdownOutput());
         }
+    }
+
+    @Override
+    public boolean negotiatingTls() {
+        return tls != null && !tls.handshakeFuture().isSuccess();
     }
 
     @Override

@@ -240,6 +240,11 @@ final class CompactSocket implements EpollIoHandle, Transport {
     }
 
     @Override
+    public boolean negotiatingTls() {
+        return false; // plain TCP only
+    }
+
+    @Override
     public void shutdownOutput() {
         try {
             socket.shutdown(false, true);

@@ -127,7 +127,9 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         if (session != null) {
             session.failed(cause);
         } else if (Failures.tls(cause)) { // nothing can be said over a TLS session that never was
-            admission.rejected(remote(), CloseReason.PROTOCOL_ERROR, LogSafe.text(Failures.detail(cause)), timer.now());
+            if (state == HANDSHAKE) { // else it was refused already, and counted then
+                admission.rejected(remote(), CloseReason.PROTOCOL_ERROR, LogSafe.text(Failures.detail(cause)), timer.now());
+            }
             closeNow();
             return;
         } else if (reason != CloseReason.CONNECTION_RESET) {
@@ -205,13 +207,18 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
 
     /**
      * Refuses a connection that is not online: counted and logged once, told GOAWAY with the reason, then
-     * closed. It was never online, so no presence event comes of it. {@code message} must be log-safe.
+     * closed. It was never online, so no presence event comes of it. {@code message} must be log-safe. While
+     * TLS is still being negotiated no frame can reach the peer: it is closed at once, without one.
      */
     void refuse(CloseReason reason, String message) {
         if (state == CLOSED || sayingGoodbye()) {
             return; // already refused, or already on its way out
         }
         admission.rejected(remote(), reason, message, timer.now());
+        if (transport.negotiatingTls()) {
+            closeNow();
+            return;
+        }
         close(Frames.goAway(alloc(), reason, message), Goodbye.HALF_CLOSE);
     }
 
@@ -265,7 +272,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     public void expired(long silentNanos, long nowNanos) {
         switch (state) {
             case HANDSHAKE -> {
-                String stall = partialFrame();
+                String stall = transport.negotiatingTls() ? "the TLS handshake did not complete" : partialFrame();
                 refuse(CloseReason.PROTOCOL_ERROR, "no HELLO within " + admission.config().handshakeTimeout().toMillis()
                         + " ms" + (stall != null ? "; " + stall : ""));
             }

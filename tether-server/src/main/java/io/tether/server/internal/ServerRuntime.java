@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
-import io.netty.handler.ssl.SslHandler;
 import io.tether.internal.Tls;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -208,9 +207,7 @@ public final class ServerRuntime {
                         WheelTicker timer = timers.get(ch.eventLoop());
                         if (tether) {
                             if (config.tls() != null) {
-                                SslHandler tls = config.tls().context().newHandler(ch.alloc());
-                                tls.setHandshakeTimeoutMillis(config.handshakeTimeout().toMillis());
-                                ch.pipeline().addLast("tls", tls);
+                                ch.pipeline().addLast("tls", Tls.serverHandler(config.tls().context(), ch.alloc()));
                             }
                             ch.pipeline().addLast("connection", new ChannelTransport(admission, timer, remote));
                             return;
@@ -234,10 +231,13 @@ public final class ServerRuntime {
         return bound.channel();
     }
 
-    /** A connection over a limit: a Tether client is told OVERLOADED, a classic one just closed. */
+    /**
+     * A connection over a limit: a Tether client is told OVERLOADED, a classic one just closed. So is a
+     * client of a TLS port: a frame could only reach it after a TLS handshake, the cost the limit spares.
+     */
     private void refuseOverLimit(Channel ch, String remote, boolean tether, String why) {
         admission.rejected(remote, CloseReason.OVERLOADED, why, System.nanoTime());
-        if (tether) {
+        if (tether && config.tls() == null) {
             ch.writeAndFlush(Frames.goAway(ch.alloc(), CloseReason.OVERLOADED, why))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {

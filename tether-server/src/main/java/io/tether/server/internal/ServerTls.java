@@ -55,8 +55,9 @@ public final class ServerTls {
             log.info("TLS certificate reloaded from {}: new connections get it, live ones keep theirs", certificateChain);
             return true;
         } catch (IOException e) {
+            // The message names the files and says what is wrong with them, after the paths: room for both.
             log.warn("TLS files changed but cannot be used yet, keeping the previous certificate: {}",
-                    LogSafe.text(e.getMessage()));
+                    LogSafe.text(e.getMessage(), 1000));
             return false;
         }
     }

@@ -33,6 +33,12 @@ interface Transport {
     /** Sends the batched PONGs, if any. */
     void flush();
 
+    /**
+     * Whether TLS is still being negotiated: nothing written now can reach the peer until it completes (and a
+     * peer that stalls it never lets it complete). False on plain TCP.
+     */
+    boolean negotiatingTls();
+
     /** Half-closes: the peer reads what was sent, then end of stream. */
     void shutdownOutput();
 

@@ -47,6 +47,8 @@ final class RecordingTransport implements Transport {
     /** What left for the peer, one entry per send, in order. */
     final List<byte[]> sends = new CopyOnWriteArrayList<>();
     boolean holdWrites;
+    /** Whether the connection is to see a TLS handshake still in progress. */
+    boolean negotiatingTls;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private ByteBuf pongs;
     private boolean closed;
@@ -107,6 +109,11 @@ final class RecordingTransport implements Transport {
             sends.add(bytesOf(pongs));
             pongs = null;
         }
+    }
+
+    @Override
+    public boolean negotiatingTls() {
+        return negotiatingTls;
     }
 
     @Override

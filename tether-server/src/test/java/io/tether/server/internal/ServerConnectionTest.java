@@ -146,6 +146,39 @@ class ServerConnectionTest {
         assertThat(rig.presence()).isEmpty();
     }
 
+    /**
+     * A defect once: TLS had a handshake deadline of its own, racing this one; when it won, a peer that
+     * stalled TLS was closed without being counted or logged. Now there is one deadline, and while TLS is
+     * still being negotiated no GOAWAY could reach the peer, so the refusal closes at once.
+     */
+    @Test
+    void aPeerThatStallsTlsIsRefusedAtTheDeadlineCountedAndClosedAtOnce() {
+        RecordingTransport peer = rig.connect();
+        peer.negotiatingTls = true;
+        rig.advanceToNanos(500 * MS - 1);
+        assertThat(peer.calls).isEmpty();
+
+        rig.advanceTo(500);
+        assertThat(peer.calls).containsExactly("close");
+        assertThat(rig.registry.stats(rig.counts, rig.buffers).rejected()).isEqualTo(1);
+        assertThat(rig.counts.handshakes()).isZero();
+        assertThat(rig.counts.open()).isZero();
+        assertThat(rig.presence()).isEmpty();
+    }
+
+    /** A defect once: a peer refused over TLS that then broke TLS was counted as a second refusal. */
+    @Test
+    void aTlsFailureAfterTheRefusalIsNotCountedAgain() {
+        RecordingTransport peer = rig.connect();
+        rig.advanceTo(500);
+        assertThat(peer.goAway().goAwayMessage()).isEqualTo("no HELLO within 500 ms");
+        rig.onLoop(() -> peer.connection.failed(new javax.net.ssl.SSLException("bad record MAC")));
+
+        assertThat(peer.calls).last().isEqualTo("close");
+        assertThat(rig.registry.stats(rig.counts, rig.buffers).rejected()).isEqualTo(1);
+        assertThat(rig.counts.open()).isZero();
+    }
+
     // ---- Online.
 
     @Test
