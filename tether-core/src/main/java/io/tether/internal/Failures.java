@@ -29,7 +29,7 @@ public final class Failures {
     /** The detail that goes with {@link CloseReason#of}: the peer's offence, the I/O error, or "internal error". */
     public static String detail(Throwable cause) {
         if (tls(cause)) {
-            return tlsDetail(cause);
+            return "TLS: " + tlsReason(cause);
         }
         Throwable root = rootOf(cause);
         return unexpected(root) ? "internal error: " + root : String.valueOf(root.getMessage());
@@ -48,14 +48,22 @@ public final class Failures {
         return false;
     }
 
-    /** "TLS: " and the innermost message: OpenSSL's own exception says only "General OpenSslEngine problem". */
-    private static String tlsDetail(Throwable cause) {
+    /**
+     * Why TLS failed: the innermost message of the chain, since OpenSSL's own exception says only "General
+     * OpenSslEngine problem". {@link #detail} gives it as "TLS: " and this.
+     */
+    public static String tlsReason(Throwable cause) {
         String message = null;
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t.getMessage() != null && !t.getMessage().isBlank()) {
                 message = t.getMessage();
             }
         }
-        return "TLS: " + (message != null ? message : "handshake failed");
+        return message != null ? message : "handshake failed";
+    }
+
+    /** What {@code failure} says of itself: its message, or its kind when it has none. */
+    public static String words(Throwable failure) {
+        return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
     }
 }

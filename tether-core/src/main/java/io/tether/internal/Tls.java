@@ -64,10 +64,8 @@ public final class Tls {
         try {
             handshakeInMemory(context);
         } catch (SSLException | RuntimeException e) {
-            Throwable root = Failures.rootOf(e);
             throw new IOException("cannot set up TLS from " + certificateChain + ": a TLS handshake with it and the private key in "
-                    + privateKey + " fails, as when the key is not the certificate's: "
-                    + (root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName()), e);
+                    + privateKey + " fails, as when the key is not the certificate's: " + Failures.words(Failures.rootOf(e)), e);
         }
         return context;
     }
@@ -188,9 +186,8 @@ public final class Tls {
         try {
             return setup.builder().sslProvider(provider()).protocols(PROTOCOLS).build();
         } catch (Exception e) { // Netty reports a file it cannot use as SSLException or IllegalArgumentException
-            Throwable root = Failures.rootOf(e);
             throw new IOException("cannot set up TLS from " + (named != null ? named : "the system trust store")
-                    + ": " + (root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName()), e);
+                    + ": " + Failures.words(Failures.rootOf(e)), e);
         }
     }
 

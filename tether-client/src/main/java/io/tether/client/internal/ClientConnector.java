@@ -14,6 +14,7 @@ import io.tether.client.ClientListener;
 import io.tether.client.ClientState;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.internal.Exchange;
+import io.tether.internal.Failures;
 import io.tether.internal.FrameDecoder;
 import io.tether.internal.GracefulClose;
 import io.tether.internal.LivenessHandler;
@@ -170,7 +171,7 @@ public final class ClientConnector {
         for (int i = 0; i < 10 && cause.getCause() != null && cause.getCause() != cause; i++) {
             cause = cause.getCause();
         }
-        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        return Failures.words(cause);
     }
 
     /** A connection attempt failed before the handshake completed: next server, or back off after a round. */

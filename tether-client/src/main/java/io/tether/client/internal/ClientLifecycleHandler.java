@@ -33,8 +33,7 @@ final class ClientLifecycleHandler extends ChannelInboundHandlerAdapter {
             log.error("{}: unexpected failure", connector.config().clientId(), Failures.rootOf(cause));
             connector.closing(ctx.channel(), reason, detail);
         } else if (Failures.tls(cause)) {
-            connector.closing(ctx.channel(), reason, "TLS with the server failed: "
-                    + LogSafe.text(detail.substring("TLS: ".length())));
+            connector.closing(ctx.channel(), reason, "TLS with the server failed: " + LogSafe.text(Failures.tlsReason(cause)));
         } else if (reason == CloseReason.CONNECTION_RESET) {
             connector.closing(ctx.channel(), reason, "connection broken: " + detail);
         } else {
