@@ -5,6 +5,8 @@ module io.tether.server {
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
     requires org.slf4j;
+    requires com.nimbusds.jose.jwt;
+    requires java.naming;
 
     exports io.tether.server;
 }

@@ -74,6 +74,15 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM (PKCS#8) private key of --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "Prove the client id with this token (tether token, or a JSON Web Token). Visible to other"
+                    + " local users in the process list: prefer --token-file.")
+    String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "Prove the client id with the token in this file, read again before every connection attempt.")
+    Path tokenFile;
+
     @Option(names = "--quiet-rtt", description = "Do not print every heartbeat round trip.")
     boolean quietRtt;
 
@@ -126,6 +135,14 @@ final class ClientCommand implements Callable<Integer> {
             builder.tls(tlsCa);
         } else if (tls) {
             builder.tls();
+        }
+        if (token != null && tokenFile != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--token and --token-file are alternatives");
+        }
+        if (token != null) {
+            builder.token(token);
+        } else if (tokenFile != null) {
+            builder.credential(TokenFile.reader(tokenFile));
         }
         if (tlsCert != null) {
             builder.tlsClientCertificate(tlsCert, tlsKey);

@@ -50,6 +50,9 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     LimitOptions limits = new LimitOptions();
 
+    @Mixin
+    AuthOptions auth = new AuthOptions();
+
     /** One line per DATA frame, but no more than 10 a second: a flooding client cannot fill the log. */
     private final LogLimit dataLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
 
@@ -133,6 +136,7 @@ final class ServerCommand implements Callable<Integer> {
             }
             builder.tlsClientCa(tlsClientCa);
         }
+        auth.applyTo(builder, tlsClientCa != null, spec.commandLine());
         if (detector == Detector.phi) {
             try {
                 builder.phiAccrual(new PhiAccrual(phiThreshold, phiMinStd, phiPause, phiWindow));

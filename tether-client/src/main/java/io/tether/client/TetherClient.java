@@ -18,6 +18,7 @@ import io.tether.internal.Tls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A Tether client: keeps one connection to the first reachable server alive, heartbeats on its own
@@ -153,6 +155,7 @@ public final class TetherClient implements AutoCloseable {
         private Path tlsCa;
         private Path tlsCertificate;
         private Path tlsKey;
+        private Supplier<byte[]> credential;
         private int maxPayload = Frames.DEFAULT_MAX_PAYLOAD;
         private final List<ClientListener> listeners = new ArrayList<>();
         private Consumer<byte[]> messageHandler = payload -> { };
@@ -241,6 +244,24 @@ public final class TetherClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Proves the client's identity to a server that requires it: {@code credential} is asked before every
+         * connection attempt (so a refreshed token is picked up on the next reconnect) and sent in the HELLO.
+         * A supplier that throws fails that attempt, which is retried like any other. A server that refuses the
+         * credential as UNAUTHENTICATED is tried again with backoff; FORBIDDEN (a valid identity that may not
+         * use this client id) closes the client for good. docs/SECURITY.md, Authentication.
+         */
+        public Builder credential(Supplier<byte[]> credential) {
+            this.credential = Objects.requireNonNull(credential, "credential");
+            return this;
+        }
+
+        /** {@link #credential(Supplier)} with a fixed token (a Tether token or a JSON Web Token). */
+        public Builder token(String token) {
+            byte[] bytes = Objects.requireNonNull(token, "token").strip().getBytes(StandardCharsets.UTF_8);
+            return credential(() -> bytes);
+        }
+
         /** Largest frame payload accepted from the server. */
         public Builder maxPayload(int bytes) {
             this.maxPayload = Frames.checkMaxPayload(bytes);
@@ -296,7 +317,8 @@ public final class TetherClient implements AutoCloseable {
                 throw new IllegalArgumentException(idProblem);
             }
             return new TetherClient(new ClientConfig(List.copyOf(servers), clientId, heartbeat, backoff, connectTimeout,
-                    localAddress, tlsContext(), maxPayload, List.copyOf(listeners), messageHandler, requestHandler, group));
+                    localAddress, tlsContext(), credential, maxPayload, List.copyOf(listeners), messageHandler, requestHandler,
+                    group));
         }
     }
 }

@@ -25,7 +25,11 @@ public enum CloseReason {
     /** The peer kept sending more frames or bytes per second than the server allows after being told to stop. */
     RATE_LIMITED(10, Peer.READING, true),
     /** The server is at a limit (connections, handshakes, memory) and takes no more from this peer now. */
-    OVERLOADED(11, Peer.READING, true);
+    OVERLOADED(11, Peer.READING, true),
+    /** The peer proved no identity: no credential where one is required, or one that is invalid or expired. */
+    UNAUTHENTICATED(12, Peer.READING, true),
+    /** The peer proved an identity that may not hold this client id (another's id, or one held by another). */
+    FORBIDDEN(13, Peer.READING, true);
 
     /** What the side that ends a connection for this reason may expect of its peer. */
     private enum Peer {

@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBufAllocator;
  * The server's answer to HELLO: the heartbeat it enforces for this session.
  *
  * <pre>
- * version      u8
+ * version      u8   the version of the HELLO it answers
  * interval     u32  milliseconds between client heartbeats when otherwise idle
  * timeout      u32  milliseconds of silence after which the server declares the client offline
  * max payload  u32  largest frame payload the server accepts
@@ -38,7 +38,7 @@ public record Welcome(int version, long intervalMillis, long timeoutMillis, int 
         }
         int at = Frames.payloadOffset(frame);
         int version = frame.getUnsignedByte(at);
-        if (version != Hello.PROTOCOL_VERSION) {
+        if (version != Hello.PROTOCOL_VERSION && version != Hello.CREDENTIAL_VERSION) {
             throw new ProtocolException("server answered with protocol version " + version);
         }
         long interval = frame.getUnsignedInt(at + 1);

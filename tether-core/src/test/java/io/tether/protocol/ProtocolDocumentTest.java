@@ -23,6 +23,10 @@ class ProtocolDocumentTest {
         return Stream.of(
                 Arguments.of("HELLO", new Hello(1, 2000, "alice").encode(ALLOC),
                         "01 00 00 00 00 0f 54 45 54 48 01 00 00 07 d0 05 61 6c 69 63 65"),
+                Arguments.of("HELLO", Hello.of(2000, "alice", ascii("tok")).encode(ALLOC),
+                        "01 00 00 00 00 14 54 45 54 48 02 00 00 07 d0 05 61 6c 69 63 65 00 03 74 6f 6b"),
+                Arguments.of("GOAWAY", Frames.goAway(ALLOC, CloseReason.UNAUTHENTICATED, "expired"),
+                        "09 00 00 00 00 09 00 0c 65 78 70 69 72 65 64"),
                 Arguments.of("WELCOME", new Welcome(1, 2000, 6000, 1 << 20, 1).encode(ALLOC),
                         "02 00 00 00 00 15 01 00 00 07 d0 00 00 17 70 00 10 00 00 00 00 00 00 00 00 00 01"),
                 Arguments.of("PING", Frames.ping(ALLOC, 0x3b9aca00, 250), "03 00 00 00 00 08 3b 9a ca 00 00 00 00 fa"),

@@ -141,6 +141,7 @@ public final class TetherServer implements AutoCloseable {
         private Path tlsCertificate;
         private Path tlsKey;
         private Path tlsClientCa;
+        private Authenticator authenticator;
 
         private Builder() {
         }
@@ -272,6 +273,19 @@ public final class TetherServer implements AutoCloseable {
         }
 
         /**
+         * Requires every client on the Tether port to prove who it is: {@code authenticator} decides, between
+         * HELLO and WELCOME, from the credential in the HELLO and the TLS client certificate (see
+         * {@link Authenticators} for the built-in ones). A client it refuses is told GOAWAY UNAUTHENTICATED or
+         * FORBIDDEN; an identity online can then be taken over only by the same principal. Default: none,
+         * every client is admitted as who it says it is. The classic port has no way to authenticate (see
+         * {@link #legacyAllow}). docs/SECURITY.md, Authentication.
+         */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
          * How many connections a second the server takes off its listening sockets, all ports together
          * (default {@value #DEFAULT_HANDSHAKE_RATE}; 0 for no limit). A herd of reconnecting clients beyond it
          * waits, already connected, in the kernel's accept queue (as deep as {@code net.core.somaxconn}), so
@@ -365,7 +379,7 @@ public final class TetherServer implements AutoCloseable {
                     maxPayload, maxOutboundBytes, new Limits(maxPingsPerInterval, maxFramesPerSecond, maxBytesPerSecond,
                     maxConnections, maxHandshakes, maxHandshakeRate, maxConnectionsPerAddress, maxBufferedBytes, legacyMaxPayload,
                     legacyAllow), eventLoopThreads, List.copyOf(listeners), messageHandler,
-                    requestHandler, shutdownTimeout, phiAccrual, tlsContext()));
+                    requestHandler, shutdownTimeout, phiAccrual, tlsContext(), authenticator));
         }
 
         private ServerTls tlsContext() {

@@ -69,9 +69,15 @@ class BadInputTest extends ServerHarness {
                 bad("handshake with bad magic", false, hello(0x12345678, 1, "x"), "bad handshake magic"),
                 bad("handshake with unknown version", false, hello(Hello.MAGIC, 9, "x"), "unsupported protocol version 9"),
                 bad("truncated handshake", false, truncatedHello(), "does not match"),
-                // A valid HELLO is at most 265 bytes: a header announcing more is refused before its payload.
-                bad("HELLO announcing 4000 bytes", false, header(FrameType.HELLO.code(), 0, 4000),
-                        "HELLO announces 4000 bytes; a HELLO is at most 265"),
+                // A valid HELLO is at most 4,363 bytes: a header announcing more is refused before its payload.
+                bad("HELLO announcing 5000 bytes", false, header(FrameType.HELLO.code(), 0, 5000),
+                        "HELLO announces 5000 bytes; a HELLO is at most 4363"),
+                bad("version 2 HELLO without its credential length", false, hello(Hello.MAGIC, 2, "x"),
+                        "client id length 1 and credential length 0 do not match a payload of 11 bytes"),
+                bad("version 2 HELLO announcing a 5000-byte credential", false, helloWithCredentialLength(5000),
+                        "a credential of 5000 bytes; at most 4096 are allowed"),
+                bad("version 2 HELLO with a credential shorter than announced", false, helloWithCredentialLength(40),
+                        "client id length 1 and credential length 40 do not match a payload of 23 bytes"),
                 bad("HELLO announcing 4 GiB", false, header(FrameType.HELLO.code(), 0, -1),
                         "HELLO announces 4294967295 bytes"),
                 bad("client id that is not UTF-8", false, helloWithId(new byte[] {'d', 'e', 'v', (byte) 0xff}),
@@ -229,6 +235,14 @@ class BadInputTest extends ServerHarness {
         ByteBuf out = Unpooled.buffer();
         Frames.writeHeader(out, FrameType.HELLO, 10 + idBytes.length);
         out.writeInt(magic).writeByte(version).writeInt(0).writeByte(idBytes.length).writeBytes(idBytes);
+        return wire(out);
+    }
+
+    /** A version 2 HELLO from "x" that says its credential has {@code announced} bytes and carries 10. */
+    private static byte[] helloWithCredentialLength(int announced) {
+        ByteBuf out = Unpooled.buffer();
+        Frames.writeHeader(out, FrameType.HELLO, 10 + 1 + 2 + 10);
+        out.writeInt(Hello.MAGIC).writeByte(2).writeInt(0).writeByte(1).writeByte('x').writeShort(announced).writeZero(10);
         return wire(out);
     }
 

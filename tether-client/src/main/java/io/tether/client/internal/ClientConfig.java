@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Everything a client was built with; immutable. {@code group} is null when the client owns its loop;
@@ -24,6 +25,7 @@ public record ClientConfig(
         Duration connectTimeout,
         InetAddress localAddress,
         SslContext tls,
+        Supplier<byte[]> credential,
         int maxPayload,
         List<ClientListener> listeners,
         Consumer<byte[]> messageHandler,

@@ -237,12 +237,16 @@ public final class ClientConnector {
      * unacceptable (bad magic, a version it does not speak, an id its rule refuses: docs/PROTOCOL.md,
      * Handshake), and this client would send the same HELLO again, so it stops instead of retrying for ever.
      * The one PROTOCOL_ERROR refusal about timing rather than content, "no HELLO within", may not recur.
-     * Every other reason (SERVER_SHUTDOWN) is about the server's state and worth another attempt.
+     * FORBIDDEN is final too: the client proved an identity that may not use its id, and would prove it again.
+     * UNAUTHENTICATED is retried with backoff, as the credential is asked for again before each attempt (a
+     * token file may have been renewed meanwhile). Every other reason (SERVER_SHUTDOWN) is about the server's
+     * state and worth another attempt.
      */
     void refused(Channel ch, CloseReason code, String serverMessage) {
         String reason = "refused by " + describe((InetSocketAddress) ch.remoteAddress()) + ": " + code + " - "
                 + LogSafe.text(serverMessage);
-        boolean unchangeable = code == CloseReason.PROTOCOL_ERROR && !serverMessage.startsWith("no HELLO within");
+        boolean unchangeable = code == CloseReason.FORBIDDEN
+                || code == CloseReason.PROTOCOL_ERROR && !serverMessage.startsWith("no HELLO within");
         if (ch == channel && closeReason == null) {
             refusedForGood = unchangeable;
         }

@@ -4,11 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.tether.internal.Exchange;
+import io.tether.internal.Failures;
 import io.tether.internal.LivenessHandler;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
+import io.tether.protocol.ProtocolException;
 import io.tether.protocol.Welcome;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,6 +21,8 @@ import java.time.Duration;
  */
 final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private final ClientConnector connector;
+    /** What was said, so that the WELCOME can be held to its version. */
+    private Hello hello;
 
     ClientHandshakeHandler(ClientConnector connector) {
         this.connector = connector;
@@ -33,8 +37,16 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                     + ClientConnector.describe((InetSocketAddress) ctx.channel().remoteAddress()) + " within " + timeout.toMillis() + " ms");
             ctx.close();
         });
-        ctx.writeAndFlush(new Hello(Hello.PROTOCOL_VERSION, config.heartbeat().interval().toMillis(), config.clientId())
-                .encode(ctx.alloc()));
+        byte[] credential;
+        try {
+            credential = config.credential() == null ? null : config.credential().get();
+            hello = Hello.of(config.heartbeat().interval().toMillis(), config.clientId(), credential);
+        } catch (RuntimeException e) {
+            connector.closing(ctx.channel(), CloseReason.UNAUTHENTICATED, "no credential to present: " + Failures.words(e));
+            ctx.close();
+            return;
+        }
+        ctx.writeAndFlush(hello.encode(ctx.alloc()));
         ctx.fireChannelActive();
     }
 
@@ -48,6 +60,10 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Welcome welcome = Welcome.decode(frame);
+            if (welcome.version() != hello.version()) {
+                throw new ProtocolException("server answered a version " + hello.version() + " HELLO with a version "
+                        + welcome.version() + " WELCOME");
+            }
             Exchange exchange = Exchange.over(ctx.channel(), welcome.maxPayload());
             ctx.pipeline().replace(this, "session", new ClientSessionHandler(connector, welcome, exchange));
             connector.online(ctx.channel(), welcome, exchange);

@@ -8,6 +8,9 @@ import io.tether.internal.SilenceRule;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Hello;
 import io.tether.protocol.Welcome;
+import io.tether.util.LogSafe;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +31,9 @@ final class Admission {
     private final SilenceRule serverHeartbeat;
     private final int maxPayload;
     private final HandshakeRate handshakeRate;
+    /** Null where anonymous clients are admitted. */
+    private final Authentication authentication;
+    private final SourceLogLimit identityRefusalLines;
 
     Admission(SessionRegistry registry, ServerConfig config, ConnectionCounts counts, MemoryBudget buffers, long nowNanos) {
         this.registry = registry;
@@ -38,6 +44,9 @@ final class Admission {
         this.serverHeartbeat = SilenceRule.fixed(config.heartbeat().timeout().toNanos());
         this.maxPayload = config.maxPayload();
         this.handshakeRate = new HandshakeRate(config.limits().maxHandshakeRate(), nowNanos);
+        this.authentication = config.authenticator() == null ? null
+                : new Authentication(config.authenticator(), Clock.systemUTC(), nowNanos);
+        this.identityRefusalLines = new SourceLogLimit(TimeUnit.MINUTES.toNanos(1), 4096);
     }
 
     /** How fast every listener of this server takes new connections. */
@@ -77,32 +86,72 @@ final class Admission {
     }
 
     /**
-     * Admits the client of {@code connection}: installs the new session and its routes before the session is
-     * announced, so that frames arriving right behind the HELLO already reach it, writes WELCOME, and
-     * registers the session (which announces it). Runs on the connection's event loop.
+     * Takes a client that said a valid HELLO: where clients must authenticate, asks who it is first, and
+     * welcomes it once it is known. Runs on the connection's event loop.
      */
     void admit(ServerConnection connection, Hello hello) {
         if (registry.isClosing()) {
             connection.refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+        } else if (authentication != null) {
+            authentication.start(connection, hello, this);
+        } else {
+            welcome(connection, hello, null, null, 0);
+        }
+    }
+
+    /**
+     * Admits the client of {@code connection} as {@code principal} (null: anonymous): installs the new session
+     * and its routes before the session is announced, so that frames arriving right behind the HELLO already
+     * reach it, writes WELCOME, and registers the session (which announces it). A credential that expires
+     * ({@code expiresAt}, {@code delayNanos} from now) ends the session then. Runs on the connection's loop.
+     */
+    void welcome(ServerConnection connection, Hello hello, String principal, Instant expiresAt, long delayNanos) {
+        if (registry.isClosing()) {
+            connection.refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
+            return;
+        }
+        if (principal != null && heldByAnother(hello.clientId(), principal)) {
+            connection.refuse(CloseReason.FORBIDDEN, heldByAnother(hello));
             return;
         }
         HeartbeatPolicy policy = config.enforce(hello.requestedInterval());
         ServerSession session = new ServerSession(registry, connection, new Exchange(connection, config.maxPayload()),
-                hello.clientId(), registry.nextSessionId(), policy, false);
+                hello.clientId(), registry.nextSessionId(), policy, false, principal);
         connection.install(session, new ServerRoutes(session, config));
-        connection.write(new Welcome(Hello.PROTOCOL_VERSION, policy.interval().toMillis(), policy.timeout().toMillis(),
+        // WELCOME goes out before the session is registered: a connection that breaks while it is written has
+        // ended by then and is never announced.
+        connection.write(new Welcome(hello.version(), policy.interval().toMillis(), policy.timeout().toMillis(),
                 config.maxPayload(), session.sessionId()).encode(connection.alloc()), null);
-        ServerSession replaced = registry.register(session);
-        if (replaced == session) {
+        SessionRegistry.Registration registration = registry.register(session);
+        if (registration.outcome() == SessionRegistry.Outcome.HELD_BY_ANOTHER) {
+            // Lost a race with another principal's registration after the check above: never announced.
+            connection.refuse(CloseReason.FORBIDDEN, heldByAnother(hello));
+            return;
+        }
+        if (registration.outcome() == SessionRegistry.Outcome.NOT_ADMITTED) {
             if (!session.isEnded()) {
                 connection.refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
             }
             return;
         }
+        ServerSession replaced = registration.replaced();
         if (replaced != null) {
             replaced.cleanUp(CloseReason.REPLACED, SessionRegistry.replacedDetail(session));
         }
+        if (expiresAt != null) {
+            session.expireAt(expiresAt, delayNanos);
+        }
         session.watch(this);
+    }
+
+    /** Whether {@code clientId} is online as a principal other than {@code principal}; {@link SessionRegistry} decides for good. */
+    private boolean heldByAnother(String clientId, String principal) {
+        ServerSession current = registry.find(clientId);
+        return current != null && !current.isEnded() && !principal.equals(current.principal());
+    }
+
+    private static String heldByAnother(Hello hello) {
+        return "client id " + LogSafe.text(hello.clientId()) + " is online as another principal";
     }
 
     /**
@@ -112,9 +161,18 @@ final class Admission {
      */
     void rejected(String remote, CloseReason reason, String why, long nowNanos) {
         registry.countRejected();
+        String fromSource = "";
+        if (reason == CloseReason.UNAUTHENTICATED || reason == CloseReason.FORBIDDEN) {
+            // A client retrying a bad credential would otherwise write a line per attempt, for ever.
+            long quiet = identityRefusalLines.take(ConnectionCounts.hostOf(remote), nowNanos);
+            if (quiet < 0) {
+                return;
+            }
+            fromSource = quiet > 0 ? " (" + quiet + " more from this address in the last minute left out)" : "";
+        }
         long left = refusalLines.take(nowNanos);
         if (left >= 0) {
-            log.warn("refused connection from {}: {} - {}{}", remote, reason, why, LogLimit.note(left));
+            log.warn("refused connection from {}: {} - {}{}{}", remote, reason, why, fromSource, LogLimit.note(left));
         }
     }
 }

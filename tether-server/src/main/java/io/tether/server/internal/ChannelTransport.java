@@ -11,7 +11,11 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.tether.internal.Transports;
 import io.tether.internal.WheelTicker;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,6 +175,19 @@ final class ChannelTransport extends ChannelInboundHandlerAdapter implements Tra
     @Override
     public ByteBufAllocator alloc() {
         return ctx.alloc();
+    }
+
+    @Override
+    public Optional<X509Certificate> peerCertificate() {
+        if (tls == null) {
+            return Optional.empty();
+        }
+        try {
+            Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? Optional.of(leaf) : Optional.empty();
+        } catch (SSLPeerUnverifiedException none) {
+            return Optional.empty();
+        }
     }
 
     @Override

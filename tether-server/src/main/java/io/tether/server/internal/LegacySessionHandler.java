@@ -26,8 +26,8 @@ final class LegacySessionHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         SessionRegistry registry = admission.registry();
         ServerSession candidate = new ServerSession(registry, link, null, link.remote(), registry.nextSessionId(),
-                admission.config().heartbeat(), true);
-        if (registry.register(candidate) == candidate) {
+                admission.config().heartbeat(), true, null);
+        if (registry.register(candidate).outcome() != SessionRegistry.Outcome.ONLINE) {
             ctx.close();
             return;
         }

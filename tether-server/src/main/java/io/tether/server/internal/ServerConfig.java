@@ -4,13 +4,17 @@ import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.internal.PhiAccrualRule;
 import io.tether.internal.SilenceRule;
+import io.tether.server.Authenticator;
 import io.tether.server.MessageHandler;
 import io.tether.server.PresenceListener;
 import io.tether.server.RequestHandler;
 import java.time.Duration;
 import java.util.List;
 
-/** Everything the server was built with; immutable. {@code tls} is null for plain TCP on the Tether port. */
+/**
+ * Everything the server was built with; immutable. {@code tls} is null for plain TCP on the Tether port, and
+ * {@code authenticator} null where anonymous clients are admitted.
+ */
 public record ServerConfig(
         String host,
         int port,
@@ -28,7 +32,8 @@ public record ServerConfig(
         RequestHandler requestHandler,
         Duration shutdownTimeout,
         PhiAccrual phiAccrual,
-        ServerTls tls) {
+        ServerTls tls,
+        Authenticator authenticator) {
 
     /**
      * The rule that judges a session's silence: the fixed timeout, or phi accrual when configured. A fixed

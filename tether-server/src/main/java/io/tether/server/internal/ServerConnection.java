@@ -17,7 +17,9 @@ import io.tether.protocol.Hello;
 import io.tether.protocol.ProtocolException;
 import io.tether.util.LogSafe;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -31,11 +33,16 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   HANDSHAKE --HELLO admitted--> ONLINE --session ends / bad input--> DRAINING --peer FIN / linger--> CLOSED
  *       \_________bad HELLO, no HELLO in time, shutdown: GOAWAY_______/        (any state --reset--> CLOSED)
+ *   HANDSHAKE --HELLO, where clients authenticate--> AUTHENTICATING --identity known--> ONLINE
+ *                                                        \__refused, no answer in time, more input: GOAWAY__/
  * </pre>
  *
  * <ul>
  *   <li>HANDSHAKE: the first frame must be a whole, valid HELLO before a deadline counted from accept;
  *       {@link Admission} ends it.
+ *   <li>AUTHENTICATING: the HELLO was valid and the server's authenticator is deciding who the client is,
+ *       under the same handshake deadline. The client sends nothing more until WELCOME; a byte that arrives
+ *       meanwhile refuses it (so nothing is buffered for a client nobody has vouched for).
  *   <li>ONLINE: frames are cut from the input in place and handed to the {@link FrameRouter}; a read's PONGs
  *       are batched and leave together, ahead of anything written after them. Silence is judged by the
  *       session's rule.
@@ -62,6 +69,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     private static final byte ONLINE = 1;
     private static final byte DRAINING = 2;
     private static final byte CLOSED = 3;
+    private static final byte AUTHENTICATING = 4;
 
     private final Transport transport;
     private final Admission admission;
@@ -102,6 +110,11 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         if (state == DRAINING) {
             return;
         }
+        if (state == AUTHENTICATING) {
+            refuseEarlyInput(in.readableBytes());
+            transport.flush();
+            return;
+        }
         ByteBuf frames = partial == null ? in : partial.append(in);
         try {
             handleFrames(frames, now);
@@ -127,7 +140,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         if (session != null) {
             session.failed(cause);
         } else if (Failures.tls(cause)) { // nothing can be said over a TLS session that never was
-            if (state == HANDSHAKE) { // else it was refused already, and counted then
+            if (state == HANDSHAKE || state == AUTHENTICATING) { // else it was refused already, and counted then
                 admission.rejected(remote(), CloseReason.PROTOCOL_ERROR, LogSafe.text(Failures.detail(cause)), timer.now());
             }
             closeNow();
@@ -151,7 +164,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
 
     /** The server is stopping: a connection that has not said HELLO yet is refused (one that has is ended by its session). */
     void serverStopping() {
-        if (state == HANDSHAKE) {
+        if (state == HANDSHAKE || state == AUTHENTICATING) {
             refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
         }
     }
@@ -182,6 +195,26 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         }
     }
 
+    /** The HELLO was valid; the client waits for the authenticator's answer (see {@link Authentication}). */
+    void authenticating() {
+        leave(AUTHENTICATING);
+    }
+
+    /** Whether the connection still waits for its authenticator's answer (else the answer is moot). */
+    boolean authenticatingNow() {
+        return state == AUTHENTICATING;
+    }
+
+    /** The client's TLS certificate, when the server asked for one. */
+    Optional<X509Certificate> peerCertificate() {
+        return transport.peerCertificate();
+    }
+
+    private void refuseEarlyInput(int bytes) {
+        refuse(CloseReason.PROTOCOL_ERROR, "sent " + bytes + " bytes after its HELLO while it was being"
+                + " authenticated; a client waits for WELCOME");
+    }
+
     /** Called by {@link Admission} before the session is announced, so frames right behind the HELLO reach it. */
     void install(ServerSession admitted, ServerRoutes sessionRoutes) {
         session = admitted;
@@ -192,7 +225,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     /** Bad input: a connection in its handshake is refused, an online one's session ends with the reason. */
     private void refuseInput(RuntimeException e) {
         byte was = state;
-        if (was == HANDSHAKE) {
+        if (was == HANDSHAKE || was == AUTHENTICATING) {
             if (Failures.unexpected(e)) {
                 log.error("unexpected failure during handshake with {}", remote(), e);
                 refuse(CloseReason.PROTOCOL_ERROR, "internal error");
@@ -231,13 +264,16 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
 
     /** Every change of state: a handshake that ends, however it ends, is uncounted here, once. */
     private void leave(byte next) {
-        if (state == HANDSHAKE) {
+        if ((state == HANDSHAKE || state == AUTHENTICATING) && next != AUTHENTICATING) {
             admission.counts().handshakeEnded();
         }
         state = next;
     }
 
     private void keepRest(ByteBuf frames) {
+        if (state == AUTHENTICATING && frames.isReadable()) {
+            refuseEarlyInput(frames.readableBytes());
+        }
         if (state == DRAINING || state == CLOSED || !frames.isReadable()) {
             releasePartial();
             return;
@@ -276,6 +312,8 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
                 refuse(CloseReason.PROTOCOL_ERROR, "no HELLO within " + admission.config().handshakeTimeout().toMillis()
                         + " ms" + (stall != null ? "; " + stall : ""));
             }
+            case AUTHENTICATING -> refuse(CloseReason.UNAUTHENTICATED, "authentication did not finish within "
+                    + admission.config().handshakeTimeout().toMillis() + " ms");
             case ONLINE -> session.timedOut(silentNanos);
             case DRAINING -> closeNow(); // the peer did not close within the linger
             default -> { }

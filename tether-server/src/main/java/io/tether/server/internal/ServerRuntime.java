@@ -156,8 +156,8 @@ public final class ServerRuntime {
             acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
-        log.info("Tether server listening on {}{} ({}{}, {} event loop threads, heartbeat {})", config.host() + ":"
-                        + address().getPort(),
+        log.info("Tether server listening on {} ({}){} ({}{}, {} event loop threads, heartbeat {})", config.host() + ":"
+                        + address().getPort(), Exposure.tetherAdmission(config.authenticator() != null),
                 legacyListener != null ? ", classic clients on port " + legacyAddress().getPort() + " ("
                         + Exposure.classicAdmission(config.limits().legacyAllow()) + ")" : "",
                 Transports.name(), compact != null ? ", compact connections"
@@ -167,7 +167,7 @@ public final class ServerRuntime {
             acceptor.scheduleWithFixedDelay(config.tls()::reloadIfChanged, ServerTls.CHECK_MILLIS, ServerTls.CHECK_MILLIS,
                     TimeUnit.MILLISECONDS);
         }
-        String exposed = Exposure.warning(config.host(), legacyListener != null, config.limits().legacyAllow());
+        String exposed = Exposure.warning(config.host(), config.authenticator() != null, legacyListener != null, config.limits().legacyAllow());
         if (exposed != null) {
             log.warn(exposed);
         }

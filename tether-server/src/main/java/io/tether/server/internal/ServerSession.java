@@ -12,6 +12,8 @@ import io.tether.server.SessionInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,10 @@ public final class ServerSession implements Session {
     private final String remote;
     private final HeartbeatPolicy heartbeat;
     private final boolean legacy;
+    /** Who the client authenticated as; null where anonymous clients are admitted (and on the classic port). */
+    private final String principal;
+    /** The end of an authenticated identity's validity, when it has one; cancelled when the session ends. */
+    private volatile ScheduledFuture<?> expiry;
     private final long connectedAtMillis = System.currentTimeMillis();
     /** Admitted, not yet announced: ended now, it was never online and no event is owed for it. */
     static final int PENDING = 0;
@@ -43,7 +49,7 @@ public final class ServerSession implements Session {
     private volatile int lastRttMicros;
 
     ServerSession(SessionRegistry registry, SessionLink link, Exchange exchange, String clientId, long sessionId,
-                  HeartbeatPolicy heartbeat, boolean legacy) {
+                  HeartbeatPolicy heartbeat, boolean legacy, String principal) {
         this.registry = registry;
         this.link = link;
         this.exchange = exchange;
@@ -52,6 +58,23 @@ public final class ServerSession implements Session {
         this.remote = link.remote();
         this.heartbeat = heartbeat;
         this.legacy = legacy;
+        this.principal = principal;
+    }
+
+    String principal() {
+        return principal;
+    }
+
+    /**
+     * Ends the session with UNAUTHENTICATED when its credential expires at {@code at}, {@code delayNanos} from
+     * now. Must run after the session was registered, on its connection's event loop.
+     */
+    void expireAt(Instant at, long delayNanos) {
+        expiry = link.executor().schedule(() -> end(CloseReason.UNAUTHENTICATED, "credential expired at " + at),
+                delayNanos, TimeUnit.NANOSECONDS);
+        if (isEnded()) {
+            expiry.cancel(false); // it ended while the expiry was being set: cleanUp may have missed it
+        }
     }
 
     SessionLink link() {
@@ -101,6 +124,10 @@ public final class ServerSession implements Session {
 
     /** Clean-up after the session was marked offline; runs once, by whoever marked it. */
     void cleanUp(CloseReason reason, String detail) {
+        ScheduledFuture<?> pending = expiry;
+        if (pending != null) {
+            pending.cancel(false); // else it would hold the ended session until the credential's expiry
+        }
         if (exchange != null) {
             exchange.close(new ConnectionLostException(reason, "session " + sessionId + " of " + clientId
                     + " is offline: " + reason + " - " + detail));
@@ -206,7 +233,7 @@ public final class ServerSession implements Session {
     public SessionInfo info() {
         int rtt = lastRttMicros;
         return new SessionInfo(clientId, sessionId, remote, connectedAt(), lastSeenAt(),
-                rtt > 0 ? Duration.ofNanos(rtt * 1000L) : null, heartbeat, legacy);
+                rtt > 0 ? Duration.ofNanos(rtt * 1000L) : null, heartbeat, legacy, principal);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,14 +72,27 @@ public final class SessionRegistry {
         }
     }
 
+    /** How a registration ended. */
+    enum Outcome {
+        /** Announced ONLINE (after the session it replaced, if any, was announced OFFLINE). */
+        ONLINE,
+        /** Not admitted: the server is shutting down, or the session already ended (its socket broke). */
+        NOT_ADMITTED,
+        /** Not admitted: its client id is online as another principal, which it may not take over. */
+        HELD_BY_ANOTHER
+    }
+
+    /** What {@link #register} did; {@code replaced} is the session it took over (to be cleaned up), or null. */
+    record Registration(Outcome outcome, ServerSession replaced) { }
+
     /**
-     * Puts a newly handshaken session online. Returns the session it replaced (already marked offline,
-     * still to be cleaned up by the caller), or {@code null}. Returns the session itself when it was not
-     * admitted: the server is shutting down, or the session already ended (its connection broke while the
-     * WELCOME was written). A session that ended before this point is never announced, so no OFFLINE can
-     * precede its ONLINE and nothing is left online without a connection.
+     * Puts a newly handshaken session online, replacing the session online with its client id if that one
+     * authenticated as the same principal (or both are anonymous). The replaced session is already marked
+     * offline and still to be cleaned up by the caller. A session that is not admitted is marked offline
+     * unannounced: one that ended before this point is never announced, so no OFFLINE can precede its
+     * ONLINE and nothing is left online without a connection.
      */
-    ServerSession register(ServerSession session) {
+    Registration register(ServerSession session) {
         registering.incrementAndGet();
         try {
             return admit(session);
@@ -87,24 +101,29 @@ public final class SessionRegistry {
         }
     }
 
-    private ServerSession admit(ServerSession session) {
-        ServerSession[] replaced = new ServerSession[1];
-        boolean[] admitted = new boolean[1];
+    private Registration admit(ServerSession session) {
+        Registration[] result = {new Registration(Outcome.NOT_ADMITTED, null)};
         byClientId.compute(session.clientId(), (id, current) -> {
+            if (current != null && !current.isEnded() && !Objects.equals(current.principal(), session.principal())) {
+                session.markOffline(); // never announced: no event is owed for it
+                result[0] = new Registration(Outcome.HELD_BY_ANOTHER, null);
+                return current;
+            }
             if (closing || !session.markOnline()) {
                 return current; // shutting down, or it ended (its socket broke) before it could be announced
             }
+            ServerSession replaced = null;
             if (current != null && current.markOffline() == ServerSession.ONLINE) {
-                replaced[0] = current;
+                replaced = current;
                 publishOffline(current, CloseReason.REPLACED, replacedDetail(session));
             }
-            admitted[0] = true;
+            result[0] = new Registration(Outcome.ONLINE, replaced);
             onlineEvents.increment();
             events.publish(new PresenceEvent(PresenceEvent.Type.ONLINE, session.clientId(), session.sessionId(),
                     session.remote(), null, "", 0, System.currentTimeMillis(), session.isLegacy()));
             return session;
         });
-        return admitted[0] ? replaced[0] : session;
+        return result[0];
     }
 
     static String replacedDetail(ServerSession successor) {

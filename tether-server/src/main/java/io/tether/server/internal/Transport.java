@@ -3,7 +3,9 @@ package io.tether.server.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -38,6 +40,11 @@ interface Transport {
      * peer that stalls it never lets it complete). False on plain TCP.
      */
     boolean negotiatingTls();
+
+    /** The client's TLS certificate, when TLS asked for one and it was sent; empty on plain TCP. */
+    default Optional<X509Certificate> peerCertificate() {
+        return Optional.empty();
+    }
 
     /** Half-closes: the peer reads what was sent, then end of stream. */
     void shutdownOutput();

@@ -13,6 +13,7 @@ import io.tether.internal.SerialDispatcher;
 import io.tether.internal.WheelTicker;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
+import io.tether.server.Authenticator;
 import io.tether.server.MessageHandler;
 import io.tether.server.PresenceEvent;
 import io.tether.server.PresenceListener;
@@ -85,9 +86,16 @@ final class ConnectionRig implements AutoCloseable {
 
     /** The configuration the rig's connections run with; {@code requests} may be null. */
     static ServerConfig config(List<PresenceListener> listeners, MessageHandler messages, RequestHandler requests) {
+        return config(listeners, messages, requests, null);
+    }
+
+    /** {@link #config(List, MessageHandler, RequestHandler)} with clients authenticated by {@code authenticator}. */
+    static ServerConfig config(List<PresenceListener> listeners, MessageHandler messages, RequestHandler requests,
+                               Authenticator authenticator) {
         Limits limits = new Limits(MAX_PINGS_PER_INTERVAL, 1_000, 16L << 20, 100, 100, 0, 0, 1L << 20, 16 << 10, List.of());
         return new ServerConfig("127.0.0.1", 0, -1, HEARTBEAT, Duration.ofMillis(10), Duration.ofSeconds(1),
-                HANDSHAKE_TIMEOUT, 4096, 64 << 10, limits, 1, listeners, messages, requests, Duration.ofSeconds(1), null, null);
+                HANDSHAKE_TIMEOUT, 4096, 64 << 10, limits, 1, listeners, messages, requests, Duration.ofSeconds(1), null, null,
+                authenticator);
     }
 
     // ---- Time.

@@ -9,21 +9,29 @@ class ExposureTest {
 
     @Test
     void loopbackListenersAreNotWarnedAbout() {
-        assertThat(Exposure.warning("127.0.0.1", true, List.of())).isNull();
-        assertThat(Exposure.warning("127.8.9.10", false, List.of())).isNull();
-        assertThat(Exposure.warning("::1", false, List.of())).isNull();
-        assertThat(Exposure.warning("localhost", false, List.of())).isNull();
+        assertThat(Exposure.warning("127.0.0.1", false, true, List.of())).isNull();
+        assertThat(Exposure.warning("127.8.9.10", false, false, List.of())).isNull();
+        assertThat(Exposure.warning("::1", false, false, List.of())).isNull();
+        assertThat(Exposure.warning("localhost", false, false, List.of())).isNull();
     }
 
     @Test
     void aListenerBeyondLoopbackIsWarnedAboutNamingTheRisk() {
-        assertThat(Exposure.warning("0.0.0.0", false, List.of()))
-                .contains("listens on 0.0.0.0, beyond loopback").contains("claim any client id")
+        assertThat(Exposure.warning("0.0.0.0", false, false, List.of()))
+                .contains("listens on 0.0.0.0, beyond loopback, with --auth none").contains("claim any client id")
                 .contains("take over").doesNotContain("classic");
-        assertThat(Exposure.warning("10.1.2.3", true, List.of()))
+        assertThat(Exposure.warning("10.1.2.3", false, true, List.of()))
                 .contains("classic port has no handshake").contains("any source address: set --legacy-allow");
-        assertThat(Exposure.warning("0.0.0.0", true, List.of("10.0.0.0/8", "192.168.1.0/24")))
+        assertThat(Exposure.warning("0.0.0.0", false, true, List.of("10.0.0.0/8", "192.168.1.0/24")))
                 .contains("accepts 10.0.0.0/8,192.168.1.0/24");
+    }
+
+    @Test
+    void anAuthenticatedTetherPortIsNotWarnedAboutButItsClassicPortIs() {
+        assertThat(Exposure.warning("0.0.0.0", true, false, List.of())).isNull();
+        assertThat(Exposure.warning("0.0.0.0", true, true, List.of()))
+                .startsWith("the classic port listens on 0.0.0.0").contains("any source address: set --legacy-allow")
+                .doesNotContain("Tether port");
     }
 
     @Test

@@ -69,7 +69,7 @@ class PresenceLogLimitTest {
                 });
         SessionRegistry registry = runtime.registry();
         registry.register(new ServerSession(registry, link, null, "storm-" + announced, registry.nextSessionId(),
-                ConnectionRig.HEARTBEAT, true));
+                ConnectionRig.HEARTBEAT, true, null));
         announced++;
     }
 

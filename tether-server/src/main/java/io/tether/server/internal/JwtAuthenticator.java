@@ -1,0 +1,182 @@
+package io.tether.server.internal;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.tether.server.AuthAttempt;
+import io.tether.server.AuthResult;
+import io.tether.server.Authenticator;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Admits a client that presents a JSON Web Token signed with RS256 or ES256 by one of its keys, whose
+ * {@code sub} is the client id and whose {@code exp} has not passed. Parsing and signature checks are
+ * nimbus-jose-jwt's. A token with a {@code kid} is checked against the key with that id when the keys have
+ * ids. Clocks may disagree by up to {@link #LEEWAY}.
+ */
+public final class JwtAuthenticator implements Authenticator {
+    /** How far the issuer's clock may be from the server's, for {@code exp} and {@code nbf}. */
+    public static final Duration LEEWAY = Duration.ofSeconds(30);
+    private final List<JWK> keys;
+    private final Clock clock;
+
+    public JwtAuthenticator(List<JWK> keys, Clock clock) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("no RSA or EC public key to check tokens with");
+        }
+        this.keys = List.copyOf(keys);
+        this.clock = clock;
+    }
+
+    /**
+     * The public keys in {@code file}: a JWKS document (JSON with a {@code keys} array), a PEM public key
+     * ({@code BEGIN PUBLIC KEY}) or a PEM certificate. Only RSA and EC keys are kept; private parts are dropped.
+     */
+    public static List<JWK> readKeys(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        List<JWK> keys = new ArrayList<>();
+        try {
+            if (text.startsWith("{")) {
+                for (JWK key : JWKSet.parse(text).toPublicJWKSet().getKeys()) {
+                    if (key instanceof RSAKey || key instanceof ECKey) {
+                        keys.add(key);
+                    }
+                }
+            } else if (text.contains("-----BEGIN CERTIFICATE-----")) {
+                keys.add(jwk(CertificateFactory.getInstance("X.509")
+                        .generateCertificate(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)))
+                        .getPublicKey()));
+            } else if (text.startsWith("-----BEGIN PUBLIC KEY-----")) {
+                byte[] der = Base64.getMimeDecoder().decode(text.replace("-----BEGIN PUBLIC KEY-----", "")
+                        .replace("-----END PUBLIC KEY-----", ""));
+                keys.add(jwk(publicKey(der)));
+            } else {
+                throw new IOException(file + " is neither a JWKS document, a PEM public key nor a PEM certificate");
+            }
+        } catch (ParseException | CertificateException | IllegalArgumentException e) {
+            throw new IOException("cannot read the token keys in " + file + ": " + e.getMessage(), e);
+        }
+        if (keys.isEmpty()) {
+            throw new IOException(file + " holds no RSA or EC public key");
+        }
+        return keys;
+    }
+
+    private static PublicKey publicKey(byte[] der) throws IOException {
+        for (String algorithm : List.of("RSA", "EC")) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+            } catch (java.security.GeneralSecurityException notThisOne) {
+                // try the next algorithm
+            }
+        }
+        throw new IOException("the PEM public key is neither RSA nor EC");
+    }
+
+    private static JWK jwk(PublicKey key) throws IOException {
+        if (key instanceof RSAPublicKey rsa) {
+            return new RSAKey.Builder(rsa).build();
+        }
+        if (key instanceof ECPublicKey ec) {
+            return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).build();
+        }
+        throw new IOException("a " + key.getAlgorithm() + " key cannot check RS256 or ES256 tokens");
+    }
+
+    @Override
+    public CompletionStage<AuthResult> authenticate(AuthAttempt attempt) {
+        return CompletableFuture.completedFuture(check(attempt, clock.instant()));
+    }
+
+    private AuthResult check(AuthAttempt attempt, Instant now) {
+        if (!attempt.hasCredential()) {
+            return AuthResult.unauthenticated("this server requires a JSON Web Token and none was sent");
+        }
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(new String(attempt.credential(), StandardCharsets.US_ASCII));
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            return AuthResult.unauthenticated("the credential is not a signed JSON Web Token");
+        }
+        JWSAlgorithm algorithm = jwt.getHeader().getAlgorithm();
+        if (!JWSAlgorithm.RS256.equals(algorithm) && !JWSAlgorithm.ES256.equals(algorithm)) {
+            return AuthResult.unauthenticated("tokens signed with " + algorithm + " are not accepted; RS256 or ES256 are");
+        }
+        if (!verified(jwt, algorithm)) {
+            return AuthResult.unauthenticated("the token's signature does not verify");
+        }
+        Date exp = claims.getExpirationTime();
+        if (exp == null) {
+            return AuthResult.unauthenticated("the token has no expiry (exp)");
+        }
+        if (!now.isBefore(exp.toInstant().plus(LEEWAY))) {
+            return AuthResult.unauthenticated("the token expired at " + exp.toInstant());
+        }
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && now.plus(LEEWAY).isBefore(nbf.toInstant())) {
+            return AuthResult.unauthenticated("the token is not valid before " + nbf.toInstant());
+        }
+        if (!attempt.clientId().equals(claims.getSubject())) {
+            return AuthResult.forbidden("the token's subject (sub) is not this client id");
+        }
+        return AuthResult.admit(claims.getSubject(), exp.toInstant().plus(LEEWAY));
+    }
+
+    private boolean verified(SignedJWT jwt, JWSAlgorithm algorithm) {
+        String kid = jwt.getHeader().getKeyID();
+        for (JWK key : keys) {
+            if (kid != null && key.getKeyID() != null && !Objects.equals(kid, key.getKeyID())) {
+                continue;
+            }
+            try {
+                JWSVerifier verifier;
+                if (algorithm.equals(JWSAlgorithm.RS256) && key instanceof RSAKey rsa) {
+                    verifier = new RSASSAVerifier(rsa);
+                } else if (algorithm.equals(JWSAlgorithm.ES256) && key instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
+                    verifier = new ECDSAVerifier(ec);
+                } else {
+                    continue;
+                }
+                if (jwt.verify(verifier)) {
+                    return true;
+                }
+            } catch (JOSEException e) {
+                // this key cannot check this token: try the next
+            }
+        }
+        return false;
+    }
+}
