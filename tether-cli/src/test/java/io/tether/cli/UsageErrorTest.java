@@ -54,6 +54,17 @@ class UsageErrorTest {
             "server --legacy-allow 10.0.0.0/8,999.1.1.1/8            | not a network in CIDR form like 10.0.0.0/8 (not an IP address): 999.1.1.1/8",
             "server --legacy-allow example.com/8                     | (not an IP address): example.com/8",
             "server --legacy-allow 10.0.0.0/33                       | (prefix must be 0..32): 10.0.0.0/33",
+            "server --auth magic                                     | Invalid value for option '--auth'",
+            "server --auth token                                     | this --auth mode needs --auth-secret-file",
+            "server --auth jwt                                       | this --auth mode needs --auth-jwt-keys",
+            "server --auth mtls                                      | --auth mtls needs TLS with client certificates",
+            "server --auth-secret-file x                             | --auth-secret-file goes with --auth token",
+            "server --auth token --auth-secret-file no-such-file     | --auth token: cannot read the secret in no-such-file: no such file",
+            "server --auth jwt --auth-jwt-keys no-such-file          | --auth jwt: cannot read the token keys in no-such-file: no such file",
+            "token --id alice                                        | Missing required option: '--secret-file=FILE'",
+            "token --secret-file no-such-file --id alice             | --secret-file: cannot read the secret in no-such-file: no such file",
+            "token --secret-file x --id alice --ttl 0s               | --ttl must be within 1s..87600h, got 0ms",
+            "client --server 127.0.0.1:7000 --id a --token t --token-file f | --token and --token-file are alternatives",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         assertUsageError(expected, args.trim().split("\\s+"));

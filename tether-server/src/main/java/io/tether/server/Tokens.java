@@ -3,6 +3,7 @@ package io.tether.server;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -40,7 +41,12 @@ public final class Tokens {
      * makes a good one). Refused when shorter than {@value #MIN_SECRET_BYTES} bytes.
      */
     public static byte[] readSecret(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IOException("cannot read the secret in " + file + ": no such file", e);
+        }
         int end = bytes.length;
         while (end > 0 && Character.isWhitespace(bytes[end - 1])) {
             end--;

@@ -19,6 +19,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -64,7 +65,14 @@ public final class JwtAuthenticator implements Authenticator {
      * ({@code BEGIN PUBLIC KEY}) or a PEM certificate. Only RSA and EC keys are kept; private parts are dropped.
      */
     public static List<JWK> readKeys(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } catch (NoSuchFileException e) {
+            throw new IOException("cannot read the token keys in " + file + ": no such file", e);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(file + " is neither a JWKS document, a PEM public key nor a PEM certificate", e);
+        }
         List<JWK> keys = new ArrayList<>();
         try {
             if (text.startsWith("{")) {
