@@ -126,6 +126,9 @@ class TokenKindsAuthTest extends ClientHarness {
                 .endsWith("UNAUTHENTICATED - tokens signed with HS256 are not accepted; RS256 or ES256 are");
         assertThat(secondReason(connect(server, "e", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJlIn0.")))
                 .endsWith("UNAUTHENTICATED - the credential is not a signed JSON Web Token");
+        StateLog none = new StateLog();
+        startClient(client("f", server.address().getPort()).heartbeat(ROOMY).listener(none));
+        assertThat(secondReason(none)).endsWith("UNAUTHENTICATED - this server requires a JSON Web Token and none was sent");
         assertThat(presence).isEmpty();
     }
 
