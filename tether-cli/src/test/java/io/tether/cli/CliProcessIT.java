@@ -145,6 +145,36 @@ class CliProcessIT {
     }
 
     @Test
+    void tokenAuthenticationWorksAsSecurityMdSaysAndAnImpostorCannotTakeOver() throws Exception {
+        Path secret = Files.writeString(logs.resolve("secret"), "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n");
+        Running issuer = tether("token", "--secret-file", secret.toString(), "--id", "alice", "--ttl", "8h");
+        assertThat(issuer.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(issuer.process().exitValue()).isZero();
+        Path aliceToken = Files.write(logs.resolve("alice.token"), Files.readAllBytes(issuer.outFile()));
+        assertThat(Files.readString(aliceToken)).startsWith("t1.");
+
+        int port = freePort();
+        Running server = tether("server", "--host", "127.0.0.1", "--port", String.valueOf(port), "--events", "jsonl",
+                "--auth", "token", "--auth-secret-file", secret.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.err().stream()
+                .anyMatch(l -> l.contains("listening on 127.0.0.1:" + port + " (clients authenticate)")));
+        Running alice = tether("client", "--server", "127.0.0.1:" + port, "--id", "alice", "--token-file",
+                aliceToken.toString(), "--quiet-rtt");
+        await().atMost(Duration.ofSeconds(30)).until(() -> hasEvent(server, "ONLINE", "alice", null));
+
+        // An impostor that knows the id, and one with alice's token, are refused; alice stays online.
+        Running anonymous = tether("client", "--server", "127.0.0.1:" + port, "--id", "alice", "--quiet-rtt");
+        Running thief = tether("client", "--server", "127.0.0.1:" + port, "--id", "mallory", "--token-file",
+                aliceToken.toString(), "--quiet-rtt");
+        await().atMost(Duration.ofSeconds(30)).until(() -> anonymous.saw("UNAUTHENTICATED - this server requires a token"));
+        assertThat(thief.process().waitFor(30, TimeUnit.SECONDS)).as("a FORBIDDEN client stops").isTrue();
+        assertThat(thief.err()).anyMatch(l -> l.contains("FORBIDDEN - the token was issued for another client id"));
+        assertThat(json(server)).hasSize(1);
+        assertThat(alice.process().isAlive()).isTrue();
+        assertThat(String.join("\n", server.err())).doesNotContain(Files.readString(aliceToken).strip());
+    }
+
+    @Test
     void clientThatIsReplacedExitsInsteadOfFightingForItsId() throws Exception {
         int port = freePort();
         Running server = tether("server", "--host", "127.0.0.1", "--port", String.valueOf(port), "--events", "jsonl");
