@@ -12,6 +12,7 @@ import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.protocol.Hello;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
+import io.tether.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.tether.protocol.Frames;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
+import io.tether.testing.TestPki;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -11,6 +11,7 @@ import io.tether.protocol.FrameType;
 import io.tether.protocol.Hello;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
+import io.tether.testing.TestPki;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;

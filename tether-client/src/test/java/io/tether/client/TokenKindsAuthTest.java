@@ -19,6 +19,7 @@ import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.server.Authenticators;
 import io.tether.server.SessionInfo;
 import io.tether.server.TetherServer;
+import io.tether.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;

@@ -1,4 +1,4 @@
-package io.tether.client;
+package io.tether.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Certificates for TLS tests, made by the tests themselves with the {@code openssl} command (never checked
  * in): a CA, and certificates it signs, with EC P-256 keys in PKCS#8 PEM, valid for a day. Tests that need
- * it are skipped, saying why, where {@code openssl} is missing.
+ * it are skipped, saying why, where {@code openssl} is missing. Shared through tether-core's test jar by every
+ * module whose tests need certificates.
  */
-final class TestPki {
+public final class TestPki {
     private final Path dir;
     private final String caName;
 
@@ -24,7 +25,7 @@ final class TestPki {
     }
 
     /** A new CA named {@code name} in {@code dir}; skips the calling test when openssl cannot run. */
-    static TestPki ca(Path dir, String name) throws Exception {
+    public static TestPki ca(Path dir, String name) throws Exception {
         assumeTrue(opensslRuns(), "openssl is not installed: TLS tests need it to make their certificates");
         TestPki pki = new TestPki(dir, name);
         pki.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
@@ -33,12 +34,12 @@ final class TestPki {
         return pki;
     }
 
-    Path caCert() {
+    public Path caCert() {
         return cert(caName);
     }
 
     /** A certificate for {@code name} signed by this CA; {@code subjectAltNames} like "IP:127.0.0.1", or none. */
-    Path issue(String name, String... subjectAltNames) throws Exception {
+    public Path issue(String name, String... subjectAltNames) throws Exception {
         Path csr = dir.resolve(name + ".csr");
         openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", key(name).toString(), "-out", csr.toString(), "-subj", "/CN=" + name);
@@ -53,11 +54,11 @@ final class TestPki {
         return cert(name);
     }
 
-    Path cert(String name) {
+    public Path cert(String name) {
         return dir.resolve(name + ".pem");
     }
 
-    Path key(String name) {
+    public Path key(String name) {
         return dir.resolve(name + ".key");
     }
 
@@ -71,7 +72,7 @@ final class TestPki {
         }
     }
 
-    static boolean opensslRuns() {
+    public static boolean opensslRuns() {
         try {
             Process process = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
             process.getInputStream().readAllBytes();
