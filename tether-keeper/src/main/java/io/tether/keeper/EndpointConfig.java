@@ -1,7 +1,10 @@
 package io.tether.keeper;
 
+import io.tether.internal.Tls;
 import io.tether.retry.ReconnectBackoff;
 import io.tether.util.LogSafe;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -35,6 +38,7 @@ public final class EndpointConfig {
     private final ReconnectBackoff reconnect;
     private final TcpKeepalive keepalive;
     private final Duration leakThreshold;
+    private final EndpointTls tls;
 
     private EndpointConfig(Builder b) {
         this.name = b.name;
@@ -52,6 +56,7 @@ public final class EndpointConfig {
         this.reconnect = b.reconnect;
         this.keepalive = b.keepalive;
         this.leakThreshold = b.leakThreshold;
+        this.tls = b.tls;
     }
 
     public static Builder builder(String name, String host, int port) {
@@ -62,7 +67,7 @@ public final class EndpointConfig {
         return new Builder(name, host, port).mode(mode).poolSize(poolSize).connectTimeout(connectTimeout)
                 .checkInterval(checkInterval).probe(probe).probeTimeout(probeTimeout).borrowTimeout(borrowTimeout)
                 .validateAfterIdle(validateAfterIdle).maxLifetime(maxLifetime).reconnect(reconnect)
-                .keepalive(keepalive).leakThreshold(leakThreshold);
+                .keepalive(keepalive).leakThreshold(leakThreshold).tlsSettings(tls);
     }
 
     public String name() {
@@ -131,9 +136,15 @@ public final class EndpointConfig {
         return leakThreshold;
     }
 
+    /** How this endpoint speaks TLS, or {@code null} for plain TCP. */
+    public EndpointTls tls() {
+        return tls;
+    }
+
     @Override
     public String toString() {
-        return name + " (" + host + ":" + port + ", " + mode.name().toLowerCase(java.util.Locale.ROOT)
+        return name + " (" + host + ":" + port + (tls != null ? ", tls" : "") + ", "
+                + mode.name().toLowerCase(java.util.Locale.ROOT)
                 + (mode == EndpointMode.KEEP ? ", pool " + poolSize + ", probe " + probe : "") + ")";
     }
 
@@ -193,6 +204,7 @@ public final class EndpointConfig {
         private ReconnectBackoff reconnect = new ReconnectBackoff(Duration.ofMillis(200), Duration.ofSeconds(2), 2.0);
         private TcpKeepalive keepalive = TcpKeepalive.DEFAULT;
         private Duration leakThreshold = Duration.ZERO;
+        private EndpointTls tls;
 
         private Builder(String name, String host, int port) {
             String nameProblem = nameProblem(name);
@@ -281,7 +293,71 @@ public final class EndpointConfig {
             return this;
         }
 
+        /**
+         * Speaks TLS 1.3 or 1.2, trusting the JVM's default trust store (its {@code cacerts}, or what
+         * {@code javax.net.ssl.trustStore} names), and checking that the server's certificate names the host
+         * (or {@link #tlsServerName}). Leases read and write plaintext; the handshake is part of connecting.
+         */
+        public Builder tls() {
+            if (tls == null) {
+                tls = EndpointTls.DEFAULT_TRUST;
+            }
+            return this;
+        }
+
+        /** Speaks TLS, trusting only server certificates signed by a CA in this PEM file; refused here if it cannot be used. */
+        public Builder tls(Path trustedCa) {
+            Objects.requireNonNull(trustedCa, "trustedCa");
+            usable(trustedCa, null, null);
+            tls = tls().tls.withCa(trustedCa);
+            return this;
+        }
+
+        /**
+         * Speaks TLS, presenting this PEM certificate chain and PEM (PKCS#8) private key to a server that asks
+         * (mutual TLS); refused here if they cannot be used.
+         */
+        public Builder tlsClientCertificate(Path certificateChain, Path privateKey) {
+            Objects.requireNonNull(certificateChain, "certificateChain");
+            Objects.requireNonNull(privateKey, "privateKey");
+            usable(null, certificateChain, privateKey);
+            tls = tls().tls.withClientCertificate(certificateChain, privateKey);
+            return this;
+        }
+
+        /**
+         * Speaks TLS, expecting the server's certificate to carry this name (a DNS name or IP literal) instead
+         * of the host connected to, and sending it as the TLS server name (SNI) where it is a DNS name.
+         */
+        public Builder tlsServerName(String serverName) {
+            Objects.requireNonNull(serverName, "serverName");
+            tls = tls().tls.withServerName(serverName);
+            return this;
+        }
+
+        private Builder tlsSettings(EndpointTls settings) {
+            this.tls = settings;
+            return this;
+        }
+
+        /** Builds a TLS context from the files, the way connecting will, so that files it cannot use fail now. */
+        private static void usable(Path trustedCa, Path certificateChain, Path privateKey) {
+            try {
+                Tls.client(trustedCa, certificateChain, privateKey);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+
+        /**
+         * @throws IllegalArgumentException for TLS with the {@link ProbeKind#URGENT} probe, whose byte would travel
+         *                                  outside TLS
+         */
         public EndpointConfig build() {
+            if (tls != null && probe.kind() == ProbeKind.URGENT) {
+                throw new IllegalArgumentException("the urgent probe's byte travels outside TLS; with tls use peek,"
+                        + " exchange or tether");
+            }
             return new EndpointConfig(this);
         }
     }

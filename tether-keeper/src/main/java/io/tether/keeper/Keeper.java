@@ -35,6 +35,12 @@ public final class Keeper implements AutoCloseable {
         return start(KeeperConfig.read(file), listeners);
     }
 
+    /**
+     * Opens the keep endpoints of {@code config}; like {@link #load}, an unreachable endpoint starts DOWN.
+     *
+     * @throws IllegalArgumentException if an endpoint's TLS files, usable when its configuration was built, no
+     *                                  longer are (naming the endpoint and the file)
+     */
     public static Keeper start(KeeperConfig config, KeeperListener... listeners) {
         Keeper keeper = new Keeper(config, List.of(listeners));
         keeper.endpoints.start();

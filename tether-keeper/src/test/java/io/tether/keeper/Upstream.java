@@ -13,11 +13,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A real upstream service on 127.0.0.1, line-based: it answers {@code PING} with {@code +PONG} and echoes
- * every other line. It can go silent (accept but never answer), be killed, and be started again on the
- * same port. It counts connections and, per client port, the PINGs it received.
+ * every other line, in plaintext or over TLS. It can go silent (accept but never answer), be killed, and be
+ * started again on the same port. It counts connections and, per client port, the PINGs it received.
  */
 final class Upstream implements AutoCloseable {
     private final int port;
@@ -26,12 +28,19 @@ final class Upstream implements AutoCloseable {
     final Map<Integer, AtomicInteger> pingsByClientPort = new ConcurrentHashMap<>();
     private volatile boolean silent;
     private volatile ServerSocket listener;
+    private final SSLContext tls;
 
     Upstream() throws IOException {
         this(0);
     }
 
     Upstream(int port) throws IOException {
+        this(port, null);
+    }
+
+    /** Speaks TLS with {@code tls}'s server certificate, when it is not null. */
+    Upstream(int port, SSLContext tls) throws IOException {
+        this.tls = tls;
         listener = bind(port);
         this.port = listener.getLocalPort();
         acceptLoop(listener);
@@ -110,8 +119,14 @@ final class Upstream implements AutoCloseable {
 
     private void serve(Socket socket) {
         try (socket) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
-            OutputStream out = socket.getOutputStream();
+            Socket speaking = socket;
+            if (tls != null) {
+                SSLSocket secured = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+                secured.setUseClientMode(false);
+                speaking = secured;
+            }
+            BufferedReader in = new BufferedReader(new InputStreamReader(speaking.getInputStream(), StandardCharsets.ISO_8859_1));
+            OutputStream out = speaking.getOutputStream();
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (silent) {
                     continue;

@@ -38,8 +38,8 @@ final class ClassicFormat {
     private final Settings settings;
     private final Map<String, Entry> entries;
 
-    ClassicFormat(String source, Map<String, Entry> entries) {
-        this.settings = new Settings(source);
+    ClassicFormat(Settings settings, Map<String, Entry> entries) {
+        this.settings = settings;
         this.entries = entries;
     }
 

@@ -41,7 +41,8 @@ public final class ConfigFiles {
     public static List<EndpointConfig> read(Path file) throws IOException {
         Path name = file.getFileName();
         String source = name != null ? name.toString() : file.toString();
-        return parse(source, decode(source, bytes(source, file)).lines().toList());
+        Path directory = file.toAbsolutePath().getParent();
+        return parse(source, directory, decode(source, bytes(source, file)).lines().toList());
     }
 
     /** Text from the file, as error messages show it: quoted, escaped, at most {@link LogSafe#MAX_CHARS} characters. */
@@ -107,12 +108,14 @@ public final class ConfigFiles {
         return eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
     }
 
-    static List<EndpointConfig> parse(String source, List<String> lines) {
+    /** {@code directory} is the file's own: file names in it (TLS's) are relative to it. */
+    static List<EndpointConfig> parse(String source, Path directory, List<String> lines) {
         Map<String, Entry> entries = entries(source, lines);
+        Settings settings = new Settings(source, directory);
         if (entries.containsKey("socketConnCount")) {
-            return new ClassicFormat(source, entries).endpoints();
+            return new ClassicFormat(settings, entries).endpoints();
         }
-        return new RichFormat(source, entries).endpoints();
+        return new RichFormat(settings, entries).endpoints();
     }
 
     private static Map<String, Entry> entries(String source, List<String> lines) {

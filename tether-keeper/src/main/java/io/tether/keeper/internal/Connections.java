@@ -3,7 +3,11 @@ package io.tether.keeper.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.tether.internal.Failures;
+import io.tether.internal.Tls;
 import io.tether.keeper.EndpointConfig;
+import io.tether.keeper.EndpointTls;
 import io.tether.keeper.ProbeKind;
 import io.tether.keeper.ProbeSpec;
 import io.tether.keeper.TcpKeepalive;
@@ -32,6 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 import jdk.net.ExtendedSocketOptions;
 
 /** Opening upstream connections and probing them. Everything here blocks for at most its configured timeout. */
@@ -83,9 +88,30 @@ final class Connections {
         }
     }
 
-    /** A keep connection: connected, and for the Tether probe already past its handshake. */
-    static PooledConnection open(EndpointConfig config) throws IOException {
+    /**
+     * The TLS context an endpoint's connections use, or {@code null} for plain TCP. Its files were checked when
+     * the configuration was built; one that has become unusable since fails here, when the keeper starts.
+     */
+    static SslContext tlsContext(EndpointConfig config) {
+        EndpointTls tls = config.tls();
+        if (tls == null) {
+            return null;
+        }
+        try {
+            return Tls.client(tls.ca(), tls.certificate(), tls.key());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(config.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A connection ready to lend: connected, past its TLS handshake if {@code tls} is not null (TCP and TLS
+     * together within the connect timeout), and for the Tether probe past its HELLO.
+     */
+    static PooledConnection open(EndpointConfig config, SslContext tls) throws IOException {
+        long deadline = System.nanoTime() + config.connectTimeout().toNanos();
         SocketChannel channel = connect(config);
+        TlsConnection secured = null;
         try {
             long lifetime = config.maxLifetime().toNanos();
             long expires = 0;
@@ -94,19 +120,26 @@ final class Connections {
                 expires = System.nanoTime() + lifetime - ThreadLocalRandom.current().nextLong(lifetime / 10 + 1);
                 expires = expires == 0 ? 1 : expires;
             }
-            PooledConnection connection = new PooledConnection(channel, expires);
+            secured = tls != null ? TlsConnection.handshake(tls, config, channel, deadline) : null;
+            PooledConnection connection = new PooledConnection(channel, secured, expires);
             if (config.probe().kind() == ProbeKind.TETHER) {
                 tetherHandshake(connection, config);
             }
             return connection;
         } catch (IOException | RuntimeException e) {
             channel.close();
+            if (secured != null) {
+                secured.release();
+            }
             throw e;
         }
     }
 
     /** Why connecting failed, in the words an operator expects ("connection refused", "unknown host: …"). */
     static String describe(Throwable e) {
+        if (Failures.tls(e)) {
+            return TlsConnection.explain(e);
+        }
         String message = e.getMessage();
         if (e instanceof java.net.UnknownHostException) {
             return "unknown host: " + message; // the JDK's message is the host name, and the resolver's reason if it gave one
@@ -160,6 +193,8 @@ final class Connections {
                     + (e.getMessage() != null ? " (" + e.getMessage() + ")" : ""));
         } catch (ProtocolException e) {
             return new ProbeFailure(Kind.BAD_REPLY, probe + " probe: " + e.getMessage());
+        } catch (SSLException e) {
+            return new ProbeFailure(Kind.TLS, probe + " probe: " + TlsConnection.explain(e));
         } catch (IOException e) {
             return new ProbeFailure(Kind.IO_ERROR, probe + " probe failed: " + e.getMessage());
         }
@@ -167,23 +202,29 @@ final class Connections {
 
     private static final String PEER_CLOSED = "the peer closed the connection";
 
-    /** Sends nothing: an idle healthy connection has nothing to read; a closed one reads end-of-stream. */
+    /**
+     * Sends nothing: an idle healthy connection has nothing to read; a closed one reads end-of-stream. Over TLS,
+     * what has arrived is decrypted first, so TLS's own messages (session tickets) do not count as bytes.
+     */
     private static ProbeFailure peek(PooledConnection c) throws IOException {
-        ByteBuffer one = ByteBuffer.allocate(1);
-        int read;
-        synchronized (c.channel.blockingLock()) {
-            c.channel.configureBlocking(false);
-            try {
-                read = c.channel.read(one);
-            } finally {
-                c.channel.configureBlocking(true);
-            }
-        }
+        int read = c.tls != null ? c.tls.peek() : readNow(c.channel, ByteBuffer.allocate(1));
         if (read < 0) {
             return new ProbeFailure(Kind.CLOSED, PEER_CLOSED);
         }
         return read > 0 ? new ProbeFailure(Kind.UNEXPECTED_BYTES,
                 "unexpected bytes on an idle connection (its protocol is out of step)") : null;
+    }
+
+    /** Reads what has already arrived on a blocking channel, without waiting: bytes read, or -1 at end of stream. */
+    static int readNow(SocketChannel channel, ByteBuffer into) throws IOException {
+        synchronized (channel.blockingLock()) {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(into);
+            } finally {
+                channel.configureBlocking(true);
+            }
+        }
     }
 
     private static ProbeFailure exchange(PooledConnection c, ProbeSpec probe, Duration timeout) throws IOException {

@@ -24,9 +24,14 @@ public final class Endpoints {
 
     public Endpoints(KeeperConfig config, List<KeeperListener> listeners) {
         this.runtime = new KeeperRuntime(listeners);
-        for (EndpointConfig endpoint : config.endpoints().values()) {
-            byName.put(endpoint.name(), endpoint.mode() == EndpointMode.KEEP
-                    ? new KeepPool(endpoint, runtime) : new ShortEndpoint(endpoint, runtime));
+        try {
+            for (EndpointConfig endpoint : config.endpoints().values()) {
+                byName.put(endpoint.name(), endpoint.mode() == EndpointMode.KEEP
+                        ? new KeepPool(endpoint, runtime) : new ShortEndpoint(endpoint, runtime));
+            }
+        } catch (RuntimeException e) { // a TLS file that has become unusable since the configuration was built
+            runtime.close();
+            throw e;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tether.keeper.internal;
 
+import io.netty.handler.ssl.SslContext;
 import io.tether.keeper.EndpointConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,6 +23,7 @@ final class KeepLifecycle {
     private static final Logger log = LoggerFactory.getLogger(KeepLifecycle.class);
 
     private final EndpointConfig config;
+    private final SslContext tls;
     private final KeeperRuntime runtime;
     private final ConnectionBag<PooledConnection> bag;
     private final Health health;
@@ -32,6 +34,7 @@ final class KeepLifecycle {
 
     KeepLifecycle(EndpointConfig config, KeeperRuntime runtime, ConnectionBag<PooledConnection> bag, Health health) {
         this.config = config;
+        this.tls = Connections.tlsContext(config);
         this.runtime = runtime;
         this.bag = bag;
         this.health = health;
@@ -126,7 +129,7 @@ final class KeepLifecycle {
             while (!bag.isClosed() && bag.size() < config.poolSize()) {
                 PooledConnection c;
                 try {
-                    c = Connections.open(config);
+                    c = Connections.open(config, tls);
                 } catch (IOException | RuntimeException e) {
                     backOff(Connections.describe(e));
                     return;

@@ -15,6 +15,8 @@ import java.nio.channels.SocketChannel;
 final class PooledConnection extends ConnectionBag.Entry {
     final SocketChannel channel;
     final Socket socket;
+    /** TLS over the socket, or {@code null} for plain TCP; {@link #in} and {@link #out} are its plaintext. */
+    final TlsConnection tls;
     final InputStream in;
     final OutputStream out;
     final InetSocketAddress remote;
@@ -23,10 +25,15 @@ final class PooledConnection extends ConnectionBag.Entry {
     volatile long lastCheckedNanos;
 
     PooledConnection(SocketChannel channel, long expiresAtNanos) throws IOException {
+        this(channel, null, expiresAtNanos);
+    }
+
+    PooledConnection(SocketChannel channel, TlsConnection tls, long expiresAtNanos) throws IOException {
         this.channel = channel;
         this.socket = channel.socket();
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+        this.tls = tls;
+        this.in = tls != null ? tls.in : socket.getInputStream();
+        this.out = tls != null ? tls.out : socket.getOutputStream();
         this.remote = (InetSocketAddress) channel.getRemoteAddress();
         this.expiresAtNanos = expiresAtNanos;
         this.lastCheckedNanos = System.nanoTime();
@@ -36,12 +43,19 @@ final class PooledConnection extends ConnectionBag.Entry {
         return expiresAtNanos != 0 && now - expiresAtNanos >= 0;
     }
 
-    /** Closes the socket; closing again does nothing. */
+    /**
+     * Closes the socket; closing again does nothing. TLS ends without a close_notify: the connection may be in
+     * another thread's read or write at this moment (the keeper's close closes lent connections too), where a
+     * message of its own could interleave, and the peer sees the end of the connection either way.
+     */
     void close() {
         try {
             channel.close();
         } catch (IOException ignored) {
             // closing a broken socket may fail; it is gone either way
+        }
+        if (tls != null) {
+            tls.release();
         }
     }
 }

@@ -19,7 +19,9 @@ record ProbeFailure(Kind kind, String reason) {
         /** An answer, but not the expected one. */
         BAD_REPLY(true),
         /** Bytes arrived on an idle connection, so its protocol is out of step. */
-        UNEXPECTED_BYTES(true);
+        UNEXPECTED_BYTES(true),
+        /** TLS failed: the server sent a TLS alert (one refusing this client's certificate, say) or bytes that are not TLS. */
+        TLS(true);
 
         private final boolean serviceDown;
 

@@ -12,6 +12,7 @@ import io.tether.keeper.TcpKeepalive;
 import io.tether.keeper.internal.ConfigFiles.Entry;
 import io.tether.retry.ReconnectBackoff;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,13 +30,16 @@ final class RichFormat {
     static final Set<String> SETTINGS = Set.of("host", "port", "mode", "pool-size", "connect-timeout",
             "check-interval", "probe", "probe.send", "probe.expect", "probe-timeout", "borrow-timeout",
             "validate-after-idle", "max-lifetime", "reconnect.initial", "reconnect.max", "reconnect.multiplier",
-            "keepalive.idle", "keepalive.interval", "keepalive.count", "leak-threshold");
+            "keepalive.idle", "keepalive.interval", "keepalive.count", "leak-threshold", "tls", "tls.ca", "tls.cert",
+            "tls.key", "tls.server-name");
+    /** The settings that only mean something with {@code tls = true}. */
+    private static final List<String> TLS_DETAILS = List.of("tls.ca", "tls.cert", "tls.key", "tls.server-name");
 
     private final Settings settings;
     private final Map<String, Entry> entries;
 
-    RichFormat(String source, Map<String, Entry> entries) {
-        this.settings = new Settings(source);
+    RichFormat(Settings settings, Map<String, Entry> entries) {
+        this.settings = settings;
         this.entries = entries;
     }
 
@@ -133,7 +137,47 @@ final class RichFormat {
         if (lastKeepalive != null) {
             settings.apply(lastKeepalive, () -> b.keepalive(new TcpKeepalive(idle, interval, count)));
         }
-        return b.build();
+        tls(name, s, b);
+        // What is left to refuse is TLS with the urgent probe: at whichever of the two was written last.
+        Entry lastTlsOrProbe = last(s, "tls", "probe");
+        return lastTlsOrProbe == null ? b.build() : settings.build(lastTlsOrProbe, b::build);
+    }
+
+    /**
+     * The TLS settings. Each file is checked where it is named; a {@code tls.*} setting written for an endpoint
+     * whose {@code tls} is not true is a mistake (its traffic would go in plaintext), while one from
+     * {@code defaults} simply applies to the endpoints that do speak TLS.
+     */
+    private void tls(String name, Map<String, Entry> s, EndpointConfig.Builder b) {
+        Entry tls = s.get("tls");
+        if (tls == null || !settings.bool(tls)) {
+            for (String setting : TLS_DETAILS) {
+                Entry detail = s.get(setting);
+                if (detail != null && detail.key().startsWith("endpoint.")) {
+                    throw settings.error(detail, "is set but endpoint." + name + ".tls is not true");
+                }
+            }
+            return;
+        }
+        b.tls();
+        Entry ca = s.get("tls.ca");
+        if (ca != null) {
+            Path file = settings.file(ca);
+            settings.apply(ca, () -> b.tls(file));
+        }
+        Entry cert = s.get("tls.cert");
+        Entry key = s.get("tls.key");
+        if ((cert == null) != (key == null)) {
+            throw settings.error(cert != null ? cert : key, cert != null
+                    ? "needs endpoint." + name + ".tls.key too: a client certificate goes with its private key"
+                    : "needs endpoint." + name + ".tls.cert too: a private key goes with its certificate");
+        }
+        if (cert != null) {
+            Path certFile = settings.file(cert);
+            Path keyFile = settings.file(key);
+            settings.apply(last(s, "tls.cert", "tls.key"), () -> b.tlsClientCertificate(certFile, keyFile));
+        }
+        with(s, "tls.server-name", e -> b.tlsServerName(settings.host(e)));
     }
 
     private void with(Map<String, Entry> s, String setting, java.util.function.Consumer<Entry> step) {

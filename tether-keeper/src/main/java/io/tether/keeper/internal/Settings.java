@@ -7,7 +7,10 @@ import io.tether.keeper.DurationLimit;
 import io.tether.keeper.EndpointConfig;
 import io.tether.keeper.internal.ConfigFiles.Entry;
 import io.tether.util.Durations;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Turns setting values into types, failing with the file, line and key of the offending value. Every typed
@@ -21,9 +24,12 @@ final class Settings {
     private static final String INLINE_COMMENT_HINT = " (a '#' starts a comment only at the start of a line)";
 
     private final String source;
+    private final Path directory;
 
-    Settings(String source) {
+    /** {@code directory} is where relative file names in values start from: the configuration file's own. */
+    Settings(String source, Path directory) {
         this.source = source;
+        this.directory = directory;
     }
 
     String source() {
@@ -91,6 +97,23 @@ final class Settings {
         return value;
     }
 
+    boolean bool(Entry entry) {
+        return switch (value(entry).toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw error(entry, quote(entry.value()) + " is not true or false");
+        };
+    }
+
+    /** The entry's value as a file, relative to the configuration file's directory unless absolute. */
+    Path file(Entry entry) {
+        try {
+            return directory.resolve(value(entry));
+        } catch (InvalidPathException e) {
+            throw error(entry, quote(entry.value()) + " is not a file name");
+        }
+    }
+
     /** The entry's value as a host name ({@link EndpointConfig#hostProblem}). */
     String host(Entry entry) {
         String problem = EndpointConfig.hostProblem(value(entry));
@@ -102,8 +125,16 @@ final class Settings {
 
     /** Runs a builder step, turning its refusal into an error at this entry. */
     void apply(Entry entry, Runnable step) {
-        try {
+        build(entry, () -> {
             step.run();
+            return null;
+        });
+    }
+
+    /** Builds something, turning its refusal into an error at this entry. */
+    <T> T build(Entry entry, java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
         } catch (ConfigException e) {
             throw e;
         } catch (IllegalArgumentException e) {

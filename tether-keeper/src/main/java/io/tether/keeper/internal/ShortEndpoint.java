@@ -1,5 +1,6 @@
 package io.tether.keeper.internal;
 
+import io.netty.handler.ssl.SslContext;
 import io.tether.keeper.EndpointConfig;
 import io.tether.keeper.EndpointMode;
 import io.tether.keeper.EndpointStatus;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A short endpoint: every borrow opens a fresh connection, and closing the lease really closes it. */
 final class ShortEndpoint implements Endpoint {
     private final EndpointConfig config;
+    private final SslContext tls;
     private final KeeperRuntime runtime;
     private final Health health;
     private final Set<PooledConnection> open = ConcurrentHashMap.newKeySet();
@@ -21,6 +23,7 @@ final class ShortEndpoint implements Endpoint {
 
     ShortEndpoint(EndpointConfig config, KeeperRuntime runtime) {
         this.config = config;
+        this.tls = Connections.tlsContext(config);
         this.runtime = runtime;
         this.health = new Health(config.name(), runtime);
     }
@@ -50,7 +53,7 @@ final class ShortEndpoint implements Endpoint {
         }
         PooledConnection c;
         try {
-            c = Connections.open(config);
+            c = Connections.open(config, tls);
         } catch (IOException | RuntimeException e) {
             String why = Connections.describe(e);
             health.failed(why);
