@@ -2,6 +2,7 @@ package io.tether.keeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,12 +38,16 @@ class KeeperDocumentTest {
     @Test
     void theDocumentHasTheClassicAndTheTetherExample() throws Exception {
         assertThat(examples()).hasSizeGreaterThanOrEqualTo(2)
-                .anyMatch(e -> e.contains("socketConnCount")).anyMatch(e -> e.contains("endpoint."));
+                .anyMatch(e -> e.contains("socketConnCount")).anyMatch(e -> e.contains("endpoint."))
+                .anyMatch(e -> e.contains(".tls.ca"));
     }
 
     @ParameterizedTest(name = "example {index}")
     @MethodSource("examples")
     void everyPropertiesExampleLoadsAsWritten(String example) throws Exception {
+        if (example.contains(".tls")) { // the files docs/SECURITY.md makes for a test deployment
+            TestPki.ca(dir, "ca").issue("keeper");
+        }
         Path file = dir.resolve("keeper.properties");
         Files.writeString(file, example, StandardCharsets.UTF_8);
 
