@@ -98,11 +98,21 @@ public final class Tls {
     public static SslHandler clientHandler(SslContext context, ByteBufAllocator alloc, String host, int port,
                                            Duration handshakeTimeout) {
         SslHandler handler = context.newHandler(alloc, host, port);
-        SSLParameters parameters = handler.engine().getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        handler.engine().setSSLParameters(parameters);
+        checkServerName(handler.engine());
         handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
         return handler;
+    }
+
+    /** A client engine for {@code host}, checking that the server's certificate names it (as HTTPS does). */
+    public static SSLEngine clientEngine(SslContext context, ByteBufAllocator alloc, String host, int port) {
+        return checkServerName(context.newEngine(alloc, host, port));
+    }
+
+    private static SSLEngine checkServerName(SSLEngine engine) {
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        engine.setSSLParameters(parameters);
+        return engine;
     }
 
     /**

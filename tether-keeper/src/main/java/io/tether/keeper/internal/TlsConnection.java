@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.tether.internal.Failures;
+import io.tether.internal.Tls;
 import io.tether.keeper.EndpointConfig;
 import io.tether.util.LogSafe;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLEngineResult.Status;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
 
 /**
  * TLS over one blocking upstream connection: an {@link SSLEngine} between the socket's own streams, which honour
@@ -69,10 +69,7 @@ final class TlsConnection {
     static TlsConnection handshake(SslContext context, EndpointConfig config, SocketChannel channel, long deadlineNanos)
             throws IOException {
         String name = config.tls().serverName() != null ? config.tls().serverName() : config.host();
-        SSLEngine engine = context.newEngine(ByteBufAllocator.DEFAULT, name, config.port());
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        engine.setSSLParameters(parameters);
+        SSLEngine engine = Tls.clientEngine(context, ByteBufAllocator.DEFAULT, name, config.port());
         TlsConnection tls = null;
         try {
             tls = new TlsConnection(engine, channel);
