@@ -1,6 +1,5 @@
 package io.tether.server.internal;
 
-import io.tether.internal.Failures;
 import io.tether.internal.LogLimit;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Hello;
@@ -90,11 +89,11 @@ final class Authentication {
         }
         if (failure != null || result == null) {
             if (failureLines.take(System.nanoTime()) >= 0) {
-                // Its words only, made safe: an authenticator's exception may quote the credential it choked on
-                // (a JSON parser's does). The stack is there at debug level.
-                log.warn("the authenticator failed for client {} from {}: {}", LogSafe.text(hello.clientId()),
-                        connection.remote(), failure == null ? "no answer (null)" : LogSafe.text(words(failure)));
-                log.debug("the authenticator's failure", failure);
+                // Its kind only: an authenticator's exception may quote the credential it choked on (a JSON
+                // parser's does), so its message and stack go to the debug level, where an operator asks for them.
+                log.warn("the authenticator failed for client {} from {}: {} (its message and stack are logged at"
+                        + " debug level)", LogSafe.text(hello.clientId()), connection.remote(), kind(failure));
+                log.debug("the authenticator's failure for client {}", LogSafe.text(hello.clientId()), failure);
             }
             connection.refuse(CloseReason.UNAUTHENTICATED, "authentication failed");
             return;
@@ -116,10 +115,13 @@ final class Authentication {
         admission.welcome(connection, hello, result.principal().orElseThrow(), expiresAt, delayNanos);
     }
 
-    /** What a failure says, with the wrapper a dependent stage puts around it taken off. */
-    private static String words(Throwable failure) {
+    /** What kind of failure it was, with the wrapper a dependent stage puts around it taken off. */
+    private static String kind(Throwable failure) {
+        if (failure == null) {
+            return "no answer (null)";
+        }
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return cause.getClass().getSimpleName() + ": " + Failures.words(cause);
+        return cause.getClass().getName();
     }
 
     /** The peer's address from its {@code ip:port} form (an address literal: no name is looked up). */
