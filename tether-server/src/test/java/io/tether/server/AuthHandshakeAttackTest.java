@@ -11,11 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,19 +31,8 @@ class AuthHandshakeAttackTest extends ServerHarness {
     private static final byte[] CREDENTIAL = "opaque-credential-0123456789".getBytes(StandardCharsets.US_ASCII);
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private record Question(AuthAttempt attempt, CompletableFuture<AuthResult> answer) {
-    }
-
-    private final BlockingQueue<Question> questions = new LinkedBlockingQueue<>();
     /** Answers when the test says, except for sentinels, admitted at once. */
-    private final Authenticator desk = attempt -> {
-        if (attempt.clientId().startsWith("sentinel-")) {
-            return CompletableFuture.completedFuture(AuthResult.admit(attempt.clientId()));
-        }
-        CompletableFuture<AuthResult> answer = new CompletableFuture<>();
-        questions.add(new Question(attempt, answer));
-        return answer;
-    };
+    private final HeldAuthenticator desk = new HeldAuthenticator(id -> id.startsWith("sentinel-"));
     private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
     private final AtomicInteger sentinels = new AtomicInteger();
 
@@ -58,10 +45,28 @@ class AuthHandshakeAttackTest extends ServerHarness {
         return start(fastServer().eventLoopThreads(1).handshakeTimeout(handshakeTimeout).authenticator(desk));
     }
 
-    private Question asked() throws InterruptedException {
-        Question question = questions.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertThat(question).as("the authenticator was asked").isNotNull();
-        return question;
+    private HeldAuthenticator.Question asked() throws InterruptedException {
+        return desk.asked();
+    }
+
+    /** Says HELLO as {@code id}, waits until the authenticator is asked, does {@code meanwhile}, and reads the refusal. */
+    private HeldAuthenticator.Question refusedWhileAsked(TetherServer server, String id, PeerAction meanwhile,
+                                                         CloseReason reason, String message) throws Exception {
+        try (RawPeer peer = new RawPeer(server.address())) {
+            peer.helloWith(id, 1000, CREDENTIAL);
+            HeldAuthenticator.Question question = asked();
+            meanwhile.act(peer);
+            RawPeer.Frame goAway = peer.readGoAway();
+            assertThat(goAway.goAwayReason()).isEqualTo(reason);
+            assertThat(goAway.goAwayMessage()).isEqualTo(message);
+            assertThat(peer.isClosedByServer()).isTrue();
+            return question;
+        }
+    }
+
+    @FunctionalInterface
+    private interface PeerAction {
+        void act(RawPeer peer) throws Exception;
     }
 
     /** Returns once the server's loop has done what was handed to it before this call: see the class comment. */
@@ -108,7 +113,7 @@ class AuthHandshakeAttackTest extends ServerHarness {
         byte[] hello = wire(new Hello(Hello.CREDENTIAL_VERSION, 1000, "dribbler", CREDENTIAL)); // 54 bytes, 3 ms apart
         try (RawPeer peer = new RawPeer(server.address())) {
             dribble(peer, hello, 3);
-            Question question = asked();
+            HeldAuthenticator.Question question = asked();
             assertThat(question.attempt().credential()).isEqualTo(CREDENTIAL);
             question.answer().complete(AuthResult.admit("dribbler"));
             assertThat(peer.read().type()).isEqualTo(FrameType.WELCOME);
@@ -128,7 +133,7 @@ class AuthHandshakeAttackTest extends ServerHarness {
             assertThat(peer.isClosedByServer()).isTrue();
             assertThat(sent.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(questions).as("never asked about").isEmpty();
+        assertThat(desk.nothingAsked()).as("never asked about").isTrue();
         assertThat(server.stats().rejected()).isEqualTo(1);
         barrier(server);
         assertThat(presence.of("dribbler")).isEmpty();
@@ -148,7 +153,7 @@ class AuthHandshakeAttackTest extends ServerHarness {
                     peer.sendRaw(Arrays.copyOfRange(hello, cut, hello.length));
                     return null;
                 }, 50, TimeUnit.MILLISECONDS);
-                Question question = asked();
+                HeldAuthenticator.Question question = asked();
                 assertThat(question.attempt().credential()).as("cut at %d", cut).isEqualTo(CREDENTIAL);
                 question.answer().complete(AuthResult.unauthenticated("cut " + cut));
                 RawPeer.Frame goAway = peer.readGoAway();
@@ -170,7 +175,7 @@ class AuthHandshakeAttackTest extends ServerHarness {
         assertThat(hello.length).isEqualTo(6 + Hello.MAX_PAYLOAD);
         try (RawPeer peer = new RawPeer(server.address())) {
             peer.sendRaw(hello);
-            Question question = asked();
+            HeldAuthenticator.Question question = asked();
             assertThat(question.attempt().clientId()).isEqualTo(longestId);
             assertThat(question.attempt().credential()).isEqualTo(credential);
             question.answer().complete(AuthResult.admit(longestId));
@@ -184,17 +189,8 @@ class AuthHandshakeAttackTest extends ServerHarness {
     @Test
     void bytesSentWhileTheAuthenticatorDecidesAreRefusedOnceAndTheLateAdmissionChangesNothing() throws Exception {
         TetherServer server = deskServer(Duration.ofSeconds(5));
-        Question question;
-        try (RawPeer peer = new RawPeer(server.address())) {
-            peer.helloWith("eager", 1000, CREDENTIAL);
-            question = asked();
-            peer.ping(1, 0);
-            RawPeer.Frame goAway = peer.readGoAway();
-            assertThat(goAway.goAwayReason()).isEqualTo(CloseReason.PROTOCOL_ERROR);
-            assertThat(goAway.goAwayMessage())
-                    .isEqualTo("sent 14 bytes after its HELLO while it was being authenticated; a client waits for WELCOME");
-            assertThat(peer.isClosedByServer()).isTrue();
-        }
+        HeldAuthenticator.Question question = refusedWhileAsked(server, "eager", peer -> peer.ping(1, 0),
+                CloseReason.PROTOCOL_ERROR, "sent 14 bytes after its HELLO while it was being authenticated; a client waits for WELCOME");
         question.answer().complete(AuthResult.admit("eager"));
         barrier(server);
         assertThat(presence.of("eager")).isEmpty();
@@ -207,7 +203,7 @@ class AuthHandshakeAttackTest extends ServerHarness {
         TetherServer server = deskServer(Duration.ofSeconds(5));
         RawPeer peer = new RawPeer(server.address());
         peer.helloWith("quitter", 1000, CREDENTIAL);
-        Question question = asked();
+        HeldAuthenticator.Question question = asked();
         assertThat(server.stats().handshakes()).isEqualTo(1);
         peer.reset();
         await().atMost(WAIT).until(() -> server.stats().connections() == 0 && server.stats().handshakes() == 0);
@@ -223,15 +219,8 @@ class AuthHandshakeAttackTest extends ServerHarness {
     @Test
     void theHandshakeDeadlineWhileTheAuthenticatorDecidesRefusesUnauthenticatedAndTheLateAnswerIsDropped() throws Exception {
         TetherServer server = deskServer(Duration.ofMillis(500));
-        Question question;
-        try (RawPeer peer = new RawPeer(server.address())) {
-            peer.helloWith("slow", 1000, CREDENTIAL);
-            question = asked();
-            RawPeer.Frame goAway = peer.readGoAway();
-            assertThat(goAway.goAwayReason()).isEqualTo(CloseReason.UNAUTHENTICATED);
-            assertThat(goAway.goAwayMessage()).isEqualTo("authentication did not finish within 500 ms");
-            assertThat(peer.isClosedByServer()).isTrue();
-        }
+        HeldAuthenticator.Question question = refusedWhileAsked(server, "slow", peer -> { },
+                CloseReason.UNAUTHENTICATED, "authentication did not finish within 500 ms");
         question.answer().complete(AuthResult.admit("slow"));
         barrier(server);
         assertThat(presence.of("slow")).isEmpty();
@@ -244,7 +233,7 @@ class AuthHandshakeAttackTest extends ServerHarness {
         TetherServer server = deskServer(Duration.ofSeconds(5));
         try (RawPeer peer = new RawPeer(server.address())) {
             peer.helloWith("early", 1000, CREDENTIAL);
-            Question question = asked();
+            HeldAuthenticator.Question question = asked();
             CompletableFuture<Void> closed = CompletableFuture.runAsync(server::close);
             RawPeer.Frame goAway = peer.readGoAway();
             assertThat(goAway.goAwayReason()).isEqualTo(CloseReason.SERVER_SHUTDOWN);

@@ -12,10 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -32,16 +30,8 @@ class AuthRaceTest extends ServerHarness {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int ROUNDS = 25;
 
-    private record Question(AuthAttempt attempt, CompletableFuture<AuthResult> answer) {
-    }
-
-    private final BlockingQueue<Question> questions = new LinkedBlockingQueue<>();
     /** Holds every answer until the test gives it. */
-    private final Authenticator held = attempt -> {
-        CompletableFuture<AuthResult> answer = new CompletableFuture<>();
-        questions.add(new Question(attempt, answer));
-        return answer;
-    };
+    private final HeldAuthenticator held = new HeldAuthenticator();
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
     private final List<RawPeer> peers = new ArrayList<>();
 
@@ -68,10 +58,22 @@ class AuthRaceTest extends ServerHarness {
         return soon().until(() -> presence.find(id, type), e -> e != null);
     }
 
-    private Question asked() throws InterruptedException {
-        Question question = questions.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertThat(question).as("the authenticator was asked").isNotNull();
-        return question;
+    /**
+     * Two connections say HELLO as {@code id} with credentials {@code a} and {@code b}; once both are being
+     * decided, both answers are handed over back to back (in an order that alternates by round), each to its
+     * own loop. Returns the two peers, a's first.
+     */
+    private RawPeer[] race(TetherServer server, String id, String a, String b, int round,
+                           Function<HeldAuthenticator.Question, AuthResult> answer) throws Exception {
+        RawPeer[] peers = {connect(server), connect(server)};
+        peers[0].helloWith(id, 1000, bytes(a));
+        peers[1].helloWith(id, 1000, bytes(b));
+        HeldAuthenticator.Question first = held.asked();
+        HeldAuthenticator.Question second = held.asked();
+        for (HeldAuthenticator.Question question : round % 2 == 0 ? List.of(first, second) : List.of(second, first)) {
+            question.answer().complete(answer.apply(question));
+        }
+        return peers;
     }
 
     private static byte[] bytes(String text) {
@@ -106,17 +108,10 @@ class AuthRaceTest extends ServerHarness {
         int welcomedThenForbidden = 0;
         for (int round = 0; round < ROUNDS; round++) {
             String id = "contested-" + round;
-            RawPeer a = connect(server);
-            RawPeer b = connect(server);
-            a.helloWith(id, 1000, bytes("device-a"));
-            b.helloWith(id, 1000, bytes("device-b"));
-            Question first = asked();
-            Question second = asked();
-            // Both answers handed over back to back, in either order: each goes to its own loop.
-            Question[] order = round % 2 == 0 ? new Question[] {first, second} : new Question[] {second, first};
-            for (Question question : order) {
-                question.answer().complete(AuthResult.admit(new String(question.attempt().credential(), StandardCharsets.US_ASCII)));
-            }
+            RawPeer[] peers = race(server, id, "device-a", "device-b", round,
+                    question -> AuthResult.admit(new String(question.attempt().credential(), StandardCharsets.US_ASCII)));
+            RawPeer a = peers[0];
+            RawPeer b = peers[1];
 
             PresenceEvent online = awaitEvent(id, PresenceEvent.Type.ONLINE);
             RawPeer winner = online.remote().endsWith(":" + a.localPort()) ? a : b;
@@ -149,16 +144,9 @@ class AuthRaceTest extends ServerHarness {
         TetherServer server = start(fastServer().authenticator(held));
         for (int round = 0; round < ROUNDS; round++) {
             String id = "twin-" + round;
-            RawPeer a = connect(server);
-            RawPeer b = connect(server);
-            a.helloWith(id, 1000, bytes("device"));
-            b.helloWith(id, 1000, bytes("device"));
-            Question first = asked();
-            Question second = asked();
-            Question[] order = round % 2 == 0 ? new Question[] {first, second} : new Question[] {second, first};
-            for (Question question : order) {
-                question.answer().complete(AuthResult.admit("device"));
-            }
+            RawPeer[] peers = race(server, id, "device", "device", round, question -> AuthResult.admit("device"));
+            RawPeer a = peers[0];
+            RawPeer b = peers[1];
 
             soon().until(() -> presence.of(id).size() == 3);
             List<PresenceEvent> events = presence.of(id);

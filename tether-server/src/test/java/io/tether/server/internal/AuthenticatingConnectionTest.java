@@ -10,7 +10,8 @@ import static io.tether.server.internal.ConnectionRig.ping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.protocol.CloseReason;
-import io.tether.server.AuthAttempt;
+import io.tether.server.HeldAuthenticator;
+import io.tether.server.HeldAuthenticator.Question;
 import io.tether.server.AuthResult;
 import io.tether.server.Authenticator;
 import io.tether.server.PresenceEvent;
@@ -18,9 +19,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,33 +33,18 @@ import org.junit.jupiter.api.Test;
 class AuthenticatingConnectionTest {
     private static final byte[] CREDENTIAL = "t1.YWxpY2U.1893456000.c2lnbmF0dXJl".getBytes(StandardCharsets.US_ASCII);
 
-    /** Each question the authenticator was asked, with the answer the test completes. */
-    private record Question(AuthAttempt attempt, CompletableFuture<AuthResult> answer) {
-    }
-
-    private final BlockingQueue<Question> questions = new LinkedBlockingQueue<>();
     /** Answers later, when the test says: an authenticator that asks a remote identity provider. */
-    private final Authenticator desk = attempt -> {
-        CompletableFuture<AuthResult> answer = new CompletableFuture<>();
-        questions.add(new Question(attempt, answer));
-        return answer;
-    };
+    private final HeldAuthenticator desk = new HeldAuthenticator();
     private volatile Authenticator authenticator = desk;
     private final ConnectionRig rig = new ConnectionRig(null, attempt -> authenticator.authenticate(attempt));
 
     @AfterEach
     void everythingBalances() {
-        try {
-            rig.endAllAndCheckBalances();
-        } finally {
-            rig.close();
-        }
+        rig.endCheckBalancesAndClose();
     }
 
     private Question asked() {
-        Question question = questions.poll();
-        assertThat(question).as("the authenticator was asked").isNotNull();
-        return question;
+        return desk.askedAlready();
     }
 
     /** Completes {@code question} from this thread, as an asynchronous authenticator does, and lets the loop act on it. */
@@ -146,7 +130,7 @@ class AuthenticatingConnectionTest {
         assertThat(peer.goAway().goAwayMessage()).isEqualTo("no HELLO within 500 ms; stalled mid-frame after 20 of "
                 + hello.length + " bytes of a HELLO frame");
         rig.receive(peer, Arrays.copyOfRange(hello, 20, hello.length)); // the rest, too late
-        assertThat(questions).as("the authenticator never saw it").isEmpty();
+        assertThat(desk.nothingAsked()).as("the authenticator never saw it").isTrue();
         assertThat(rejected()).isEqualTo(1);
     }
 

@@ -258,6 +258,15 @@ final class ConnectionRig implements AutoCloseable {
         assertThat(registry.size()).as("sessions online").isZero();
     }
 
+    /** {@link #endAllAndCheckBalances}, then {@link #close}, whatever the check found. */
+    void endCheckBalancesAndClose() {
+        try {
+            endAllAndCheckBalances();
+        } finally {
+            close();
+        }
+    }
+
     @Override
     public void close() {
         loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
