@@ -30,6 +30,8 @@ public final class Tokens {
     /** The fewest bytes a secret may have: as many as the HMAC's output. */
     public static final int MIN_SECRET_BYTES = 32;
     private static final String PREFIX = "t1";
+    /** The latest expiry a token can carry: twelve digits of Unix seconds. */
+    private static final long MAX_EXPIRY_SECONDS = 999_999_999_999L;
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder UNB64 = Base64.getUrlDecoder();
 
@@ -58,15 +60,30 @@ public final class Tokens {
         return Arrays.copyOf(bytes, end);
     }
 
-    /** A token for {@code clientId} that expires at {@code expiresAt} (whole seconds). */
+    /**
+     * A token for {@code clientId} that expires at {@code expiresAt} (whole seconds, from 1970 to the year
+     * 33658: a token carries at most twelve digits of them, so an expiry outside is refused here rather than
+     * issued as a token that never verifies).
+     */
     public static String issue(byte[] secret, String clientId, Instant expiresAt) {
+        if (expiresAt.getEpochSecond() < 0 || expiresAt.getEpochSecond() > MAX_EXPIRY_SECONDS) {
+            throw new IllegalArgumentException("a token's expiry must be between " + Instant.EPOCH + " and "
+                    + Instant.ofEpochSecond(MAX_EXPIRY_SECONDS) + ", not " + expiresAt);
+        }
         String signed = PREFIX + "." + B64.encodeToString(clientId.getBytes(StandardCharsets.UTF_8)) + "."
                 + expiresAt.getEpochSecond();
         return signed + "." + B64.encodeToString(mac(secret, signed));
     }
 
-    /** An authenticator that admits a client whose token names its id, is signed with {@code secret} and has not expired. */
+    /**
+     * An authenticator that admits a client whose token names its id, is signed with {@code secret} (at least
+     * {@value #MIN_SECRET_BYTES} bytes) and has not expired.
+     */
     public static Authenticator authenticator(byte[] secret, Clock clock) {
+        if (secret.length < MIN_SECRET_BYTES) { // else every client would be refused, "authentication failed"
+            throw new IllegalArgumentException("a secret of " + secret.length + " bytes; at least " + MIN_SECRET_BYTES
+                    + " are needed");
+        }
         byte[] key = secret.clone();
         return attempt -> CompletableFuture.completedFuture(check(key, attempt, clock.instant()));
     }
@@ -80,16 +97,16 @@ public final class Tokens {
         if (parts.length != 4 || !parts[0].equals(PREFIX) || !parts[2].matches("[0-9]{1,12}")) {
             return AuthResult.unauthenticated("the credential is not a Tether token");
         }
-        byte[] expected = mac(secret, token.substring(0, token.lastIndexOf('.')));
-        byte[] given;
         String id;
         try {
-            given = UNB64.decode(parts[3]);
             id = new String(UNB64.decode(parts[1]), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException notBase64) {
             return AuthResult.unauthenticated("the credential is not a Tether token");
         }
-        if (!MessageDigest.isEqual(expected, given)) {
+        // The signature as it is written, compared whole: one token has one spelling (no padding, no other
+        // spare bits than the issuer's), so that what is remembered of a token cannot be dodged by respelling it.
+        byte[] expected = B64.encode(mac(secret, token.substring(0, token.lastIndexOf('.'))));
+        if (!MessageDigest.isEqual(expected, parts[3].getBytes(StandardCharsets.ISO_8859_1))) {
             return AuthResult.unauthenticated("the token's signature does not verify");
         }
         Instant expiry = Instant.ofEpochSecond(Long.parseLong(parts[2]));

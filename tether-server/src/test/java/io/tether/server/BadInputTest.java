@@ -78,6 +78,17 @@ class BadInputTest extends ServerHarness {
                         "a credential of 5000 bytes; at most 4096 are allowed"),
                 bad("version 2 HELLO with a credential shorter than announced", false, helloWithCredentialLength(40),
                         "client id length 1 and credential length 40 do not match a payload of 23 bytes"),
+                bad("version 2 HELLO with a credential longer than announced", false, helloWithCredentialLength(5),
+                        "client id length 1 and credential length 5 do not match a payload of 23 bytes"),
+                bad("version 2 HELLO announcing a 65535-byte credential", false, helloWithCredentialLength(0xFFFF),
+                        "a credential of 65535 bytes; at most 4096 are allowed"),
+                // Whole frames within a HELLO's 4,363 bytes whose credentials are over 4,096: refused once read.
+                bad("version 2 HELLO carrying a 4097-byte credential", false, helloWithCredential(4097, 4097),
+                        "a credential of 4097 bytes; at most 4096 are allowed"),
+                bad("4363-byte version 2 HELLO announcing a 4350-byte credential", false, helloWithCredential(4350, 4350),
+                        "a credential of 4350 bytes; at most 4096 are allowed"),
+                bad("HELLO announcing 4364 bytes", false, header(FrameType.HELLO.code(), 0, Hello.MAX_PAYLOAD + 1),
+                        "HELLO announces 4364 bytes; a HELLO is at most 4363"),
                 bad("HELLO announcing 4 GiB", false, header(FrameType.HELLO.code(), 0, -1),
                         "HELLO announces 4294967295 bytes"),
                 bad("client id that is not UTF-8", false, helloWithId(new byte[] {'d', 'e', 'v', (byte) 0xff}),
@@ -243,6 +254,15 @@ class BadInputTest extends ServerHarness {
         ByteBuf out = Unpooled.buffer();
         Frames.writeHeader(out, FrameType.HELLO, 10 + 1 + 2 + 10);
         out.writeInt(Hello.MAGIC).writeByte(2).writeInt(0).writeByte(1).writeByte('x').writeShort(announced).writeZero(10);
+        return wire(out);
+    }
+
+    /** A version 2 HELLO from "x" whose credential length says {@code announced} and which carries {@code carried} bytes. */
+    private static byte[] helloWithCredential(int announced, int carried) {
+        ByteBuf out = Unpooled.buffer();
+        Frames.writeHeader(out, FrameType.HELLO, 10 + 1 + 2 + carried);
+        out.writeInt(Hello.MAGIC).writeByte(2).writeInt(0).writeByte(1).writeByte('x').writeShort(announced)
+                .writeBytes("s".repeat(carried).getBytes(StandardCharsets.US_ASCII));
         return wire(out);
     }
 

@@ -45,19 +45,20 @@ final class PresenceRecorder implements PresenceListener {
 
     /**
      * The promise presence makes, checked over everything recorded: per session, exactly one ONLINE and then
-     * at most one OFFLINE, in that order; with {@code closed}, exactly one OFFLINE each.
+     * at most one OFFLINE, in that order; with {@code closed}, exactly one OFFLINE each. A session is its
+     * client id and session id (servers started one after another each count their sessions from 1).
      */
     void assertTruthful(boolean closed) {
-        Map<Long, List<PresenceEvent.Type>> bySession = new LinkedHashMap<>();
+        Map<String, List<PresenceEvent.Type>> bySession = new LinkedHashMap<>();
         for (PresenceEvent event : events) {
-            bySession.computeIfAbsent(event.sessionId(), id -> new ArrayList<>()).add(event.type());
+            bySession.computeIfAbsent(event.clientId() + "#" + event.sessionId(), id -> new ArrayList<>()).add(event.type());
         }
         List<PresenceEvent.Type> whole = List.of(PresenceEvent.Type.ONLINE, PresenceEvent.Type.OFFLINE);
         bySession.forEach((id, types) -> {
             boolean ok = types.equals(whole) || (!closed && types.equals(List.of(PresenceEvent.Type.ONLINE)));
             if (!ok) {
                 throw new AssertionError("session " + id + " had events " + types + ": "
-                        + events.stream().filter(e -> e.sessionId() == id).toList());
+                        + events.stream().filter(e -> id.equals(e.clientId() + "#" + e.sessionId())).toList());
             }
         });
     }

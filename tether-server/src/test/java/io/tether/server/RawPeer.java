@@ -76,6 +76,11 @@ final class RawPeer implements AutoCloseable {
         return Welcome.decode(whole);
     }
 
+    /** Says a version 2 HELLO that carries {@code credential}; reading the answer is the caller's. */
+    void helloWith(String clientId, long intervalMillis, byte[] credential) throws IOException {
+        send(new Hello(Hello.CREDENTIAL_VERSION, intervalMillis, clientId, credential).encode(UnpooledByteBufAllocator.DEFAULT));
+    }
+
     void ping(int clockMicros, int lastRttMicros) throws IOException {
         send(Frames.ping(UnpooledByteBufAllocator.DEFAULT, clockMicros, lastRttMicros));
     }

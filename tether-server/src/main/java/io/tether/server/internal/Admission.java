@@ -34,6 +34,13 @@ final class Admission {
     /** Null where anonymous clients are admitted. */
     private final Authentication authentication;
     private final SourceLogLimit identityRefusalLines;
+    /**
+     * One client id's authenticated admissions take turns, from the check that no other principal holds the id
+     * to its registration. Two principals admitted at once on two loops would otherwise both pass the check and
+     * both be sent WELCOME before the registry turned one away, which then heard WELCOME and FORBIDDEN. A turn
+     * lasts a WELCOME's write and a map update; ids share the stripes.
+     */
+    private final Object[] admissionTurns = new Object[64];
 
     Admission(SessionRegistry registry, ServerConfig config, ConnectionCounts counts, MemoryBudget buffers, long nowNanos) {
         this.registry = registry;
@@ -47,6 +54,9 @@ final class Admission {
         this.authentication = config.authenticator() == null ? null
                 : new Authentication(config.authenticator(), Clock.systemUTC(), nowNanos);
         this.identityRefusalLines = new SourceLogLimit(TimeUnit.MINUTES.toNanos(1), 4096);
+        for (int i = 0; i < admissionTurns.length; i++) {
+            admissionTurns[i] = new Object();
+        }
     }
 
     /** How fast every listener of this server takes new connections. */
@@ -106,6 +116,16 @@ final class Admission {
      * ({@code expiresAt}, {@code delayNanos} from now) ends the session then. Runs on the connection's loop.
      */
     void welcome(ServerConnection connection, Hello hello, String principal, Instant expiresAt, long delayNanos) {
+        if (principal == null) { // anonymous clients all count as one principal: none is ever turned away for another
+            admitAs(connection, hello, null, expiresAt, delayNanos);
+            return;
+        }
+        synchronized (admissionTurns[Math.floorMod(hello.clientId().hashCode(), admissionTurns.length)]) {
+            admitAs(connection, hello, principal, expiresAt, delayNanos);
+        }
+    }
+
+    private void admitAs(ServerConnection connection, Hello hello, String principal, Instant expiresAt, long delayNanos) {
         if (registry.isClosing()) {
             connection.refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
             return;
@@ -124,7 +144,7 @@ final class Admission {
                 config.maxPayload(), session.sessionId()).encode(connection.alloc()), null);
         SessionRegistry.Registration registration = registry.register(session);
         if (registration.outcome() == SessionRegistry.Outcome.HELD_BY_ANOTHER) {
-            // Lost a race with another principal's registration after the check above: never announced.
+            // Another principal's session from the classic port, which takes no turn: never announced.
             connection.refuse(CloseReason.FORBIDDEN, heldByAnother(hello));
             return;
         }

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Authentication {
     private static final Logger log = LoggerFactory.getLogger(Authentication.class);
+    /**
+     * The longest wait for an identity's expiry. A delay in nanoseconds overflows past 292 years, and some
+     * identities are meant never to expire (a certificate valid until 9999-12-31, as RFC 5280 suggests): no
+     * server runs for a century, so one stands for them all.
+     */
+    static final Duration LONGEST_EXPIRY = Duration.ofDays(36_525);
 
     private final Authenticator authenticator;
     private final Clock clock;
@@ -54,11 +61,25 @@ final class Authentication {
         // An answer that is already there is handled right here, on the loop, with no task in between.
         answer.whenComplete((result, failure) -> {
             if (connection.executor().inEventLoop()) {
-                decide(connection, hello, result, failure, admission);
+                decideOrRefuse(connection, hello, result, failure, admission);
             } else {
-                connection.executor().execute(() -> decide(connection, hello, result, failure, admission));
+                connection.executor().execute(() -> decideOrRefuse(connection, hello, result, failure, admission));
             }
         });
+    }
+
+    /**
+     * {@link #decide}, where a failure of its own refuses the client at once: thrown into the stage's callback
+     * it would vanish (or end the loop's task), and the client would wait, refused only at its deadline.
+     */
+    private void decideOrRefuse(ServerConnection connection, Hello hello, AuthResult result, Throwable failure,
+                                Admission admission) {
+        try {
+            decide(connection, hello, result, failure, admission);
+        } catch (RuntimeException e) {
+            log.error("admitting client {} from {} failed", LogSafe.text(hello.clientId()), connection.remote(), e);
+            connection.refuse(CloseReason.UNAUTHENTICATED, "authentication failed");
+        }
     }
 
     private void decide(ServerConnection connection, Hello hello, AuthResult result, Throwable failure,
@@ -68,8 +89,11 @@ final class Authentication {
         }
         if (failure != null || result == null) {
             if (failureLines.take(System.nanoTime()) >= 0) {
-                log.warn("the authenticator failed for client {} from {}", LogSafe.text(hello.clientId()),
-                        connection.remote(), failure);
+                // Its kind only: an authenticator's exception may quote the credential it choked on (a JSON
+                // parser's does), so its message and stack go to the debug level, where an operator asks for them.
+                log.warn("the authenticator failed for client {} from {}: {} (its message and stack are logged at"
+                        + " debug level)", LogSafe.text(hello.clientId()), connection.remote(), kind(failure));
+                log.debug("the authenticator's failure for client {}", LogSafe.text(hello.clientId()), failure);
             }
             connection.refuse(CloseReason.UNAUTHENTICATED, "authentication failed");
             return;
@@ -81,13 +105,23 @@ final class Authentication {
         Instant expiresAt = result.expiresAt().orElse(null);
         long delayNanos = 0;
         if (expiresAt != null) {
-            delayNanos = Duration.between(clock.instant(), expiresAt).toNanos();
-            if (delayNanos <= 0) {
+            Duration left = Duration.between(clock.instant(), expiresAt);
+            if (left.isNegative() || left.isZero()) {
                 connection.refuse(CloseReason.UNAUTHENTICATED, "credential expired at " + expiresAt);
                 return;
             }
+            delayNanos = (left.compareTo(LONGEST_EXPIRY) < 0 ? left : LONGEST_EXPIRY).toNanos();
         }
         admission.welcome(connection, hello, result.principal().orElseThrow(), expiresAt, delayNanos);
+    }
+
+    /** What kind of failure it was, with the wrapper a dependent stage puts around it taken off. */
+    private static String kind(Throwable failure) {
+        if (failure == null) {
+            return "no answer (null)";
+        }
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause.getClass().getName();
     }
 
     /** The peer's address from its {@code ip:port} form (an address literal: no name is looked up). */

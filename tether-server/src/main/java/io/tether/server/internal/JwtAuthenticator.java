@@ -9,7 +9,9 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.tether.server.AuthAttempt;
@@ -62,7 +64,9 @@ public final class JwtAuthenticator implements Authenticator {
 
     /**
      * The public keys in {@code file}: a JWKS document (JSON with a {@code keys} array), a PEM public key
-     * ({@code BEGIN PUBLIC KEY}) or a PEM certificate. Only RSA and EC keys are kept; private parts are dropped.
+     * ({@code BEGIN PUBLIC KEY}) or a PEM certificate. Only keys that can check an RS256 or ES256 signature
+     * are kept (RSA, and EC on P-256); private parts are dropped. A file with none is refused, saying what
+     * it had instead.
      */
     public static List<JWK> readKeys(Path file) throws IOException {
         String text;
@@ -73,35 +77,43 @@ public final class JwtAuthenticator implements Authenticator {
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IOException(file + " is neither a JWKS document, a PEM public key nor a PEM certificate", e);
         }
-        List<JWK> keys = new ArrayList<>();
+        List<JWK> found = new ArrayList<>();
         try {
             if (text.startsWith("{")) {
-                for (JWK key : JWKSet.parse(text).toPublicJWKSet().getKeys()) {
-                    if (key instanceof RSAKey || key instanceof ECKey) {
-                        keys.add(key);
-                    }
-                }
+                found.addAll(JWKSet.parse(text).getKeys());
             } else if (text.contains("-----BEGIN CERTIFICATE-----")) {
-                keys.add(jwk(CertificateFactory.getInstance("X.509")
+                found.add(jwk(CertificateFactory.getInstance("X.509")
                         .generateCertificate(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)))
                         .getPublicKey()));
             } else if (text.startsWith("-----BEGIN PUBLIC KEY-----")) {
                 byte[] der = Base64.getMimeDecoder().decode(text.replace("-----BEGIN PUBLIC KEY-----", "")
                         .replace("-----END PUBLIC KEY-----", ""));
-                keys.add(jwk(publicKey(der)));
+                found.add(jwk(publicKey(der)));
             } else {
                 throw new IOException(file + " is neither a JWKS document, a PEM public key nor a PEM certificate");
             }
         } catch (ParseException | CertificateException | IllegalArgumentException e) {
             throw new IOException("cannot read the token keys in " + file + ": " + e.getMessage(), e);
         }
+        List<JWK> keys = new ArrayList<>();
+        List<String> unusable = new ArrayList<>();
+        for (JWK key : found) {
+            if (key instanceof RSAKey || key instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
+                keys.add(key.toPublicJWK());
+            } else {
+                unusable.add(key instanceof ECKey ec ? "an EC key on " + ec.getCurve()
+                        : "a " + key.getKeyType() + (key.getKeyType() == KeyType.OCT ? " (symmetric) key" : " key"));
+            }
+        }
         if (keys.isEmpty()) {
-            throw new IOException(file + " holds no RSA or EC public key");
+            throw new IOException(file + " holds no RSA or P-256 EC public key to check RS256 or ES256 tokens with"
+                    + (unusable.isEmpty() ? "" : "; it has " + String.join(", ", unusable)
+                    + " (symmetric keys are not accepted: whoever can check such a token can also make one)"));
         }
         return keys;
     }
 
-    private static PublicKey publicKey(byte[] der) throws IOException {
+    private static PublicKey publicKey(byte[] der) {
         for (String algorithm : List.of("RSA", "EC")) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
@@ -109,17 +121,38 @@ public final class JwtAuthenticator implements Authenticator {
                 // try the next algorithm
             }
         }
-        throw new IOException("the PEM public key is neither RSA nor EC");
+        throw new IllegalArgumentException("the PEM public key is neither RSA nor EC");
     }
 
-    private static JWK jwk(PublicKey key) throws IOException {
+    private static JWK jwk(PublicKey key) {
         if (key instanceof RSAPublicKey rsa) {
             return new RSAKey.Builder(rsa).build();
         }
         if (key instanceof ECPublicKey ec) {
             return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).build();
         }
-        throw new IOException("a " + key.getAlgorithm() + " key cannot check RS256 or ES256 tokens");
+        throw new IllegalArgumentException("a " + key.getAlgorithm() + " key cannot check RS256 or ES256 tokens");
+    }
+
+    /**
+     * Whether {@code text} is the token's three parts, each spelled as base64url spells its bytes. The parser
+     * trims the text and skips characters that are not base64url and bits no byte uses, so without this one
+     * token would have many spellings (junk appended, a control byte in front), each admitted.
+     */
+    private static boolean canonical(SignedJWT jwt, String text) {
+        Base64URL[] parts = jwt.getParsedParts();
+        for (Base64URL part : parts) {
+            if (!part.toString().equals(Base64URL.encode(part.decode()).toString())) {
+                return false;
+            }
+        }
+        return text.equals(parts[0] + "." + parts[1] + "." + parts[2]);
+    }
+
+    /** Only standard names are repeated to the client (and so to the log): a header's "alg" is the client's text. */
+    private static String named(JWSAlgorithm algorithm) {
+        return JWSAlgorithm.Family.HMAC_SHA.contains(algorithm) || JWSAlgorithm.Family.SIGNATURE.contains(algorithm)
+                ? algorithm.getName() : "an algorithm this server does not know";
     }
 
     @Override
@@ -131,17 +164,21 @@ public final class JwtAuthenticator implements Authenticator {
         if (!attempt.hasCredential()) {
             return AuthResult.unauthenticated("this server requires a JSON Web Token and none was sent");
         }
+        String text = new String(attempt.credential(), StandardCharsets.US_ASCII);
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
-            jwt = SignedJWT.parse(new String(attempt.credential(), StandardCharsets.US_ASCII));
+            jwt = SignedJWT.parse(text);
             claims = jwt.getJWTClaimsSet();
         } catch (ParseException e) {
             return AuthResult.unauthenticated("the credential is not a signed JSON Web Token");
         }
+        if (!canonical(jwt, text)) {
+            return AuthResult.unauthenticated("the credential is not a signed JSON Web Token");
+        }
         JWSAlgorithm algorithm = jwt.getHeader().getAlgorithm();
         if (!JWSAlgorithm.RS256.equals(algorithm) && !JWSAlgorithm.ES256.equals(algorithm)) {
-            return AuthResult.unauthenticated("tokens signed with " + algorithm + " are not accepted; RS256 or ES256 are");
+            return AuthResult.unauthenticated("tokens signed with " + named(algorithm) + " are not accepted; RS256 or ES256 are");
         }
         if (!verified(jwt, algorithm)) {
             return AuthResult.unauthenticated("the token's signature does not verify");
@@ -156,6 +193,9 @@ public final class JwtAuthenticator implements Authenticator {
         Date nbf = claims.getNotBeforeTime();
         if (nbf != null && now.plus(LEEWAY).isBefore(nbf.toInstant())) {
             return AuthResult.unauthenticated("the token is not valid before " + nbf.toInstant());
+        }
+        if (claims.getSubject() == null) {
+            return AuthResult.unauthenticated("the token has no subject (sub)");
         }
         if (!attempt.clientId().equals(claims.getSubject())) {
             return AuthResult.forbidden("the token's subject (sub) is not this client id");

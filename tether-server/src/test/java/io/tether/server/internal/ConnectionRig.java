@@ -67,6 +67,11 @@ final class ConnectionRig implements AutoCloseable {
 
     /** {@code requests} answers REQUEST frames (null: none). */
     ConnectionRig(RequestHandler requests) {
+        this(requests, null);
+    }
+
+    /** {@link #ConnectionRig(RequestHandler)} whose clients {@code authenticator} must admit (null: anonymous). */
+    ConnectionRig(RequestHandler requests, Authenticator authenticator) {
         PresenceListener record = event -> {
             CountDownLatch barrier = barriers.remove(event.clientId());
             if (barrier != null) {
@@ -75,7 +80,7 @@ final class ConnectionRig implements AutoCloseable {
                 events.add(event);
             }
         };
-        config = config(List.of(), (session, payload) -> messages.add(payload), requests);
+        config = config(List.of(), (session, payload) -> messages.add(payload), requests, authenticator);
         // Built as ServerRuntime builds them.
         dispatcher = new SerialDispatcher<>("rig-events", List.of(record), PresenceListener::onPresence);
         registry = new SessionRegistry(dispatcher);
@@ -253,6 +258,15 @@ final class ConnectionRig implements AutoCloseable {
         assertThat(registry.size()).as("sessions online").isZero();
     }
 
+    /** {@link #endAllAndCheckBalances}, then {@link #close}, whatever the check found. */
+    void endCheckBalancesAndClose() {
+        try {
+            endAllAndCheckBalances();
+        } finally {
+            close();
+        }
+    }
+
     @Override
     public void close() {
         loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -263,6 +277,11 @@ final class ConnectionRig implements AutoCloseable {
 
     static byte[] hello(String clientId) {
         return wire(new Hello(Hello.PROTOCOL_VERSION, 0, clientId).encode(UnpooledByteBufAllocator.DEFAULT));
+    }
+
+    /** A version 2 HELLO that carries {@code credential}. */
+    static byte[] hello(String clientId, byte[] credential) {
+        return wire(new Hello(Hello.CREDENTIAL_VERSION, 0, clientId, credential).encode(UnpooledByteBufAllocator.DEFAULT));
     }
 
     static byte[] ping(int clockMicros) {

@@ -38,11 +38,7 @@ class ServerConnectionTest {
 
     @AfterEach
     void everythingBalances() {
-        try {
-            rig.endAllAndCheckBalances();
-        } finally {
-            rig.close();
-        }
+        rig.endCheckBalancesAndClose();
     }
 
     // ---- Handshake.
