@@ -89,8 +89,12 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Also show the client library's own log lines (retries, failures).")
     boolean verbose;
 
+    @Mixin
+    LogOptions logging = new LogOptions();
+
     @Override
     public Integer call() throws Exception {
+        logging.apply();
         ReconnectBackoff backoff;
         try {
             backoff = new ReconnectBackoff(backoffInitial, backoffMax, backoffMultiplier);

@@ -46,11 +46,15 @@ final class KeepCommand implements Callable<Integer> {
             description = "text, or jsonl: one JSON object per UP/DOWN on stdout (the status table goes to stderr). Default: ${DEFAULT-VALUE}.")
     EventFormat events = EventFormat.text;
 
+    @CommandLine.Mixin
+    LogOptions logging = new LogOptions();
+
     @Option(names = "--once", description = "Print the status once and exit: 0 if every endpoint is UP, 1 otherwise.")
     boolean once;
 
     @Override
     public Integer call() throws Exception {
+        logging.apply();
         if (!Files.isReadable(config)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "cannot read --config " + config);
         }

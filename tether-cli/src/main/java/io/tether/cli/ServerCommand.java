@@ -53,6 +53,9 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     AuthOptions auth = new AuthOptions();
 
+    @Mixin
+    LogOptions logging = new LogOptions();
+
     /** One line per DATA frame, but no more than 10 a second: a flooding client cannot fill the log. */
     private final LogLimit dataLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
 
@@ -107,6 +110,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logging.apply();
         HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine());
         PrintStream out = System.out;
         TetherServer.Builder builder = TetherServer.builder().host(host).port(port).heartbeat(policy).eventLoopThreads(threads)

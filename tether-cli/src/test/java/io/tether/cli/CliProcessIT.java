@@ -175,6 +175,52 @@ class CliProcessIT {
     }
 
     @Test
+    void serverLogsOneJsonObjectPerLineAndClientTextCannotBreakOne() throws Exception {
+        int port = freePort();
+        Running server = tether("server", "--port", String.valueOf(port), "--log-format", "json", "--summary-every", "200ms");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged(server, "listening on 127.0.0.1:" + port));
+        String id = "say \"hi\"}\\ {\"level\":\"FORGED\"";
+        Running client = tether("client", "--server", "127.0.0.1:" + port, "--id", id, "--quiet-rtt", "--log-format", "json");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logged(server, "say \"hi\"}") && logged(server, " online"));
+        client.process().destroy();
+        await().atMost(Duration.ofSeconds(10)).until(() -> logged(server, "CLIENT_CLOSED"));
+        server.process().destroy();
+        assertThat(server.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+        List<String> lines = server.err();
+        assertThat(lines).hasSizeGreaterThan(3);
+        for (String line : lines) {
+            JsonNode entry = MAPPER.readTree(line);
+            assertThat(entry.isObject()).as(line).isTrue();
+            assertThat(entry.get("level").asText()).as(line).isIn("INFO", "WARN", "ERROR");
+            assertThat(entry.get("loggerName").asText()).as(line).isNotBlank();
+            assertThat(entry.get("message").asText()).as(line).isNotBlank();
+        }
+        assertThat(lines.stream().map(this::json).filter(e -> e.get("formattedMessage").asText().contains("online")))
+                .anySatisfy(e -> assertThat(e.get("formattedMessage").asText()).startsWith("say \"hi\"}"));
+        assertThat(lines).as("the id's JSON-like text stays inside its string").noneMatch(l -> l.contains("\"level\":\"FORGED\""));
+    }
+
+    private JsonNode json(String line) {
+        try {
+            return MAPPER.readTree(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether a log line of {@code running}, written as JSON, says {@code text}; lines still being written are read next time. */
+    private static boolean logged(Running running, String text) {
+        return running.err().stream().filter(l -> l.endsWith("}")).anyMatch(l -> {
+            try {
+                return MAPPER.readTree(l).path("formattedMessage").asText().contains(text);
+            } catch (IOException notYetWhole) {
+                return false;
+            }
+        });
+    }
+
+    @Test
     void clientThatIsReplacedExitsInsteadOfFightingForItsId() throws Exception {
         int port = freePort();
         Running server = tether("server", "--host", "127.0.0.1", "--port", String.valueOf(port), "--events", "jsonl");

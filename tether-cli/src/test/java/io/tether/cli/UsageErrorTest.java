@@ -65,6 +65,8 @@ class UsageErrorTest {
             "token --secret-file no-such-file --id alice             | --secret-file: cannot read the secret in no-such-file: no such file",
             "token --secret-file x --id alice --ttl 0s               | --ttl must be within 1s..87600h, got 0ms",
             "client --server 127.0.0.1:7000 --id a --token t --token-file f | --token and --token-file are alternatives",
+            "server --log-format xml                                 | Invalid value for option '--log-format': expected one of [text, json]",
+            "client --server 127.0.0.1:7000 --id a --log-format xml  | Invalid value for option '--log-format'",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         assertUsageError(expected, args.trim().split("\\s+"));

@@ -1,6 +1,7 @@
 package io.tether.cli.demo;
 
 import io.tether.cli.HeartbeatOptions;
+import io.tether.cli.LogOptions;
 import io.tether.cli.Logging;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.heartbeat.HeartbeatProfile;
@@ -26,8 +27,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Also show the server's and clients' own log lines.")
     boolean verbose;
 
+    @Mixin
+    LogOptions logging = new LogOptions();
+
     @Override
     public Integer call() throws Exception {
+        logging.apply();
         HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine());
         if (!verbose) {
             Logging.quietLibrary(); // the demo narrates; the library's own lines would drown it
