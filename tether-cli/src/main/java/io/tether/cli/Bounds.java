@@ -10,7 +10,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Checks every {@link Within} option of the commands on the command line, so a value out of range is a
- * usage error (exit 2, one line naming the flag and the range) before any command starts work.
+ * usage error (exit 2, one line naming the flag, or the config file's line and key, and the range) before
+ * any command starts work.
  */
 final class Bounds {
     private Bounds() {
@@ -22,20 +23,20 @@ final class Bounds {
                 if (option.userObject() instanceof Field field && field.isAnnotationPresent(Within.class)) {
                     Object value = option.getValue();
                     if (value != null) {
-                        check(command, option.longestName(), value, field.getAnnotation(Within.class));
+                        check(command, ConfigFile.nameOf(command, option), value, field.getAnnotation(Within.class));
                     }
                 }
             }
         }
     }
 
-    private static void check(CommandLine command, String flag, Object value, Within within) {
+    private static void check(CommandLine command, String name, Object value, Within within) {
         boolean notANumber = value instanceof Double d && !Double.isFinite(d); // NaN and Infinity parse as doubles
         if (notANumber || compare(value, within.min()) < 0
                 || !within.max().isEmpty() && compare(value, within.max()) > 0) {
             String range = within.max().isEmpty() ? " must be at least " + within.min()
                     : " must be within " + within.min() + ".." + within.max();
-            throw new CommandLine.ParameterException(command, flag + range + ", got " + show(value)
+            throw new CommandLine.ParameterException(command, name + range + ", got " + show(value)
                     + (within.why().isEmpty() ? "" : " (" + within.why() + ")"));
         }
     }

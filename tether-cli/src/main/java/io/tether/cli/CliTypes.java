@@ -2,6 +2,7 @@ package io.tether.cli;
 
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.protocol.ClientIds;
+import io.tether.server.internal.SourceNetworks;
 import io.tether.util.Durations;
 import io.tether.util.LogSafe;
 import java.net.InetAddress;
@@ -80,6 +81,21 @@ public final class CliTypes {
                 throw new TypeConversionException(problem); // names index and code point, never echoes the id
             }
             return value;
+        }
+    }
+
+    /**
+     * A source network in CIDR form, held to the server's own rule ({@link SourceNetworks}) while the flags
+     * are parsed, so that a bad one is refused with the flag, or the config file's line, that gave it.
+     */
+    static final class NetworkConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return SourceNetworks.check(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage()); // quotes the value escaped and cut short
+            }
         }
     }
 

@@ -47,11 +47,11 @@ final class LimitOptions {
     @Within(min = "64", max = "16777216")
     long legacyMaxPayload = 16 << 10;
 
-    @Option(names = "--legacy-allow", paramLabel = "CIDR", split = ",",
+    @Option(names = "--legacy-allow", paramLabel = "CIDR", split = ",", converter = CliTypes.NetworkConverter.class,
             description = "Source networks the classic port accepts, e.g. 10.0.0.0/8,127.0.0.1/32. Default: any.")
     List<String> legacyAllow = new ArrayList<>();
 
-    /** Applies the limits; an allow-list entry that is not a network throws IllegalArgumentException. */
+    /** Applies the limits (each allow-list entry has been checked by its converter). */
     void applyTo(TetherServer.Builder builder) {
         builder.maxConnections(maxConnections, maxHandshakes, maxPerAddress)
                 .maxHandshakeRate(maxHandshakeRate)

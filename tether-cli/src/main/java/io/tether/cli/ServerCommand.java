@@ -56,6 +56,9 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     LogOptions logging = new LogOptions();
 
+    @Mixin
+    ConfigFile config = new ConfigFile();
+
     /** One line per DATA frame, but no more than 10 a second: a flooding client cannot fill the log. */
     private final LogLimit dataLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
 

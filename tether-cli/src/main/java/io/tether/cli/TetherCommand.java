@@ -38,15 +38,17 @@ public final class TetherCommand implements Runnable {
     }
 
     /**
-     * A command line for {@code root} that behaves as {@code tether}'s: {@link Within} ranges checked before
-     * anything runs, and a usage error or a failure reported as one safe line with its exit code.
+     * A command line for {@code root} that behaves as {@code tether}'s: a {@link ConfigFile} read under the
+     * flags, {@link Within} ranges checked before anything runs, and a usage error or a failure reported as
+     * one safe line with its exit code.
      */
     public static CommandLine newCommandLine(Object root) {
         CommandLine cli = new CommandLine(root);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionStrategy(parsed -> {
-            Bounds.check(parsed); // ranges are part of parsing: nothing runs with a value out of range
-            return new CommandLine.RunLast().execute(parsed);
+            CommandLine.ParseResult complete = ConfigFile.apply(parsed); // a --config file's values, under the flags
+            Bounds.check(complete); // ranges are part of parsing: nothing runs with a value out of range
+            return new CommandLine.RunLast().execute(complete);
         });
         cli.setParameterExceptionHandler((ex, arguments) -> {
             // One line, not a page of usage: the user asked for something specific and got it wrong.

@@ -175,6 +175,33 @@ class CliProcessIT {
     }
 
     @Test
+    void serverTakesItsSettingsFromAConfigFileUnderItsFlagsWithFileNamesRelativeToTheFile() throws Exception {
+        Path conf = Files.createDirectories(logs.resolve("conf"));
+        Files.writeString(conf.resolve("secret"), "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n");
+        Path config = Files.writeString(conf.resolve("server.yaml"), """
+                port: 1                   # overridden by --port
+                auth: token
+                auth-secret-file: secret  # conf/secret, wherever the server is started
+                summary-every: 0ms
+                """, StandardCharsets.UTF_8);
+        int port = freePort();
+
+        Running server = tether("server", "--config", config.toString(), "--port", String.valueOf(port));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.err().stream()
+                .anyMatch(l -> l.contains("listening on 127.0.0.1:" + port + " (clients authenticate)")));
+        assertThat(server.process().isAlive()).isTrue();
+
+        Files.writeString(config, "port: 70000\n", StandardCharsets.UTF_8);
+        Running bad = tether("server", "--config", config.toString());
+        assertThat(bad.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.process().exitValue()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> bad.err().size() == 1);
+        assertThat(bad.err().get(0)).isEqualTo("tether server: " + config + ":1: port must be within 0..65535, got 70000"
+                + " (see 'tether server --help')");
+    }
+
+    @Test
     void serverLogsOneJsonObjectPerLineAndClientTextCannotBreakOne() throws Exception {
         int port = freePort();
         Running server = tether("server", "--port", String.valueOf(port), "--log-format", "json", "--summary-every", "200ms");

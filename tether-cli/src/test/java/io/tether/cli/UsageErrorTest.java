@@ -67,6 +67,8 @@ class UsageErrorTest {
             "client --server 127.0.0.1:7000 --id a --token t --token-file f | --token and --token-file are alternatives",
             "server --log-format xml                                 | Invalid value for option '--log-format': expected one of [text, json]",
             "client --server 127.0.0.1:7000 --id a --log-format xml  | Invalid value for option '--log-format'",
+            "server --config                                         | Missing required parameter for option '--config'",
+            "server --config no-such-file.yaml                       | no-such-file.yaml: no such file",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         assertUsageError(expected, args.trim().split("\\s+"));
