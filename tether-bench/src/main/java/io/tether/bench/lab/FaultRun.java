@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** One scenario against one freshly started server process. */
 final class FaultRun {
@@ -23,18 +24,41 @@ final class FaultRun {
     private final boolean phi;
     private final int silent;
     private final int live;
+    private final Consumer<String> step;
     private final List<Child> children = new ArrayList<>();
     private Child server;
     private EventTail events;
     private int port;
 
-    FaultRun(Path dir, HeartbeatPolicy policy, String profile, boolean phi, int silent, int live) {
+    /** {@code step} hears what the run is doing now, e.g. "starting 1000 live peers" ({@link Progress}). */
+    FaultRun(Path dir, HeartbeatPolicy policy, String profile, boolean phi, int silent, int live, Consumer<String> step) {
         this.dir = dir;
         this.policy = policy;
         this.profile = profile;
         this.phi = phi;
         this.silent = silent;
         this.live = live;
+        this.step = step;
+    }
+
+    /**
+     * About how long a run of {@code scenario} takes: what it waits for, and an allowance for starting the
+     * server and its peers. {@link Progress} corrects the allowance by the pace of the runs already done.
+     */
+    static Duration expected(Scenario scenario, HeartbeatPolicy policy, int silent, int live) {
+        int some = Math.min(live, 1000);
+        return switch (scenario) {
+            case silent -> starting(silent + live).plus(policy.timeout());
+            case frozen, cut -> starting(some + 100).plus(policy.timeout());
+            case jitter -> starting(some).plus(policy.interval().multipliedBy(10));
+            case pause -> starting(some).plus(policy.timeout().multipliedBy(3)).plus(policy.interval()).plusSeconds(2);
+            case load -> starting(some + 20).plus(policy.interval().multipliedBy(10));
+        };
+    }
+
+    /** A first guess at the time to start a server and {@code peers} peers, before any run has been timed. */
+    private static Duration starting(int peers) {
+        return Duration.ofSeconds(5).plusMillis(peers);
     }
 
     Result run(Scenario scenario) throws Exception {
@@ -75,6 +99,7 @@ final class FaultRun {
     }
 
     private void startServer(String host, String... limits) throws Exception {
+        step.accept("starting the server");
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = probe.getLocalPort();
         }
@@ -99,6 +124,7 @@ final class FaultRun {
      * {@value #PER_PROCESS} each), and waits until every one is online. Returns the last process.
      */
     private Child peers(List<String> launcher, String host, String mode, String prefix, int count) throws Exception {
+        step.accept("starting " + count + " " + prefix.replace("-", "") + " peers");
         Child last = null;
         for (int chunk = 0, started = 0; started < count; chunk++) {
             int size = Math.min(PER_PROCESS, count - started);
@@ -136,6 +162,7 @@ final class FaultRun {
             peers("live", "live-", live);
         }
         peers("silent", "silent-", silent);
+        step.accept("waiting for " + silent + " silent peers to be declared offline");
         check(Processes.waitFor(policy.timeout().plusMinutes(2), () -> events.count("OFFLINE", "silent-") >= silent),
                 "not every silent peer was declared offline");
         List<Long> excess = new ArrayList<>();
@@ -156,6 +183,7 @@ final class FaultRun {
         Child victim = peers("live", "frozen-", frozen);
         long stoppedAt = System.currentTimeMillis();
         victim.signal("STOP");
+        step.accept("waiting for " + frozen + " frozen peers to be declared offline");
         check(Processes.waitFor(policy.timeout().plusSeconds(60), () -> events.count("OFFLINE", "frozen-") >= frozen),
                 "not every frozen peer was declared offline");
         return faultResult("frozen process (SIGSTOP)", "frozen-", frozen, stoppedAt, events.count("OFFLINE", "live-"),
@@ -174,6 +202,7 @@ final class FaultRun {
             peers(link.inside(), CutLink.HOST_ADDRESS, "live", "cut-", 100);
             long cutAt = System.currentTimeMillis();
             link.cut();
+            step.accept("waiting for 100 peers behind the cut link to be declared offline");
             check(Processes.waitFor(policy.timeout().plusSeconds(60), () -> events.count("OFFLINE", "cut-") >= 100),
                     "not every peer behind the cut link was declared offline");
             Result result = faultResult("cut link (nftables drop)", "cut-", 100, cutAt,
@@ -191,6 +220,7 @@ final class FaultRun {
     private Result jitter() throws Exception {
         int peers = Math.min(live, 1000);
         peers("jitter", "jitter-", peers);
+        step.accept("watching " + peers + " jittery peers for 10 intervals");
         Processes.waitFor(policy.interval().multipliedBy(10), () -> false);
         return new Result("jitter ±50 %", detector(), 0, null, null, events.count("OFFLINE", "jitter-"), peers,
                 "watched for 10 intervals");
@@ -204,10 +234,13 @@ final class FaultRun {
     private Result serverPause() throws Exception {
         int alive = Math.min(live, 1000);
         peers("live", "live-", alive);
+        step.accept("letting the peers' timers spread for a timeout and an interval");
         Processes.waitFor(policy.timeout().plus(policy.interval()), () -> false);
+        step.accept("server stopped (SIGSTOP) for 2 s");
         server.signal("STOP");
         Processes.waitFor(Duration.ofSeconds(2), () -> false);
         server.signal("CONT");
+        step.accept("watching for two timeouts after the pause");
         Processes.waitFor(policy.timeout().multipliedBy(2), () -> false);
         return new Result("server paused 2 s", detector(), 0, null, null, events.count("OFFLINE", "live-"), alive,
                 "stall logged: " + said(server, "ms late"));
@@ -218,6 +251,7 @@ final class FaultRun {
         int alive = Math.min(live, 1000);
         peers("live", "live-", alive);
         peers("flood", "flood-", 20);
+        step.accept("watching " + alive + " peers beside 20 flooding ones for 10 intervals");
         Processes.waitFor(policy.interval().multipliedBy(10), () -> false);
         return new Result("loaded server", detector(), 0, null, null,
                 events.count("OFFLINE", "live-") + events.count("OFFLINE", "flood-"), alive + 20,

@@ -59,14 +59,26 @@ final class FaultsCommand implements Callable<Integer> {
         HeartbeatPolicy policy = HeartbeatProfile.named(profile).policy();
         Path dir = Files.createTempDirectory("tether-faults");
         List<Result> results = new ArrayList<>();
+        List<Duration> expected = new ArrayList<>();
         for (Scenario scenario : scenarios) {
             for (Detector detector : detectors) {
-                System.err.printf(Locale.ROOT, "running %s with the %s detector…%n", scenario, detector);
-                try {
-                    results.add(new FaultRun(dir, policy, profile, detector == Detector.phi, silent, live).run(scenario));
-                } catch (Exception e) {
-                    // One broken scenario must not lose the others' measurements.
-                    results.add(new Result(scenario.name(), detector.name(), 0, null, null, 0, 0, "FAILED: " + e.getMessage()));
+                expected.add(FaultRun.expected(scenario, policy, silent, live));
+            }
+        }
+        try (Progress progress = new Progress(System.err, "faults", expected, System::nanoTime).start()) {
+            for (Scenario scenario : scenarios) {
+                for (Detector detector : detectors) {
+                    progress.begin(results.size(), scenario + " (" + detector + ")");
+                    Result result;
+                    try {
+                        result = new FaultRun(dir, policy, profile, detector == Detector.phi, silent, live, progress::step)
+                                .run(scenario);
+                    } catch (Exception e) {
+                        // One broken scenario must not lose the others' measurements.
+                        result = new Result(scenario.name(), detector.name(), 0, null, null, 0, 0, "FAILED: " + e.getMessage());
+                    }
+                    progress.end(!result.note().startsWith("skipped"));
+                    results.add(result);
                 }
             }
         }
