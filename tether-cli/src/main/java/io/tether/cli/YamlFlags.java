@@ -9,10 +9,7 @@ import io.tether.util.LogSafe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -116,26 +113,23 @@ final class YamlFlags {
 
     /** Strict UTF-8: a byte that is not names its line and column instead of turning into U+FFFD. */
     private static String decode(String source, byte[] bytes) throws Problem {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length); // UTF-8 never decodes to more chars than bytes
-        CoderResult result = decoder.decode(in, out, true);
-        if (!result.isError()) {
-            result = decoder.flush(out);
-        }
-        if (result.isError()) {
-            int at = in.position();
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(in).toString(); // a new decoder reports, never replaces
+        } catch (CharacterCodingException e) {
+            int at = in.position(); // where the decoder stopped: the first byte it could not decode
             int line = 1;
-            int column = 1;
+            int lineStart = 0;
             for (int i = 0; i < at; i++) {
-                column = bytes[i] == '\n' ? 1 : column + 1;
-                line += bytes[i] == '\n' ? 1 : 0;
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
             }
             throw new Problem(String.format("%s:%d: is not valid UTF-8 (byte 0x%02x at column %d of the line); save the file as UTF-8",
-                    source, line, bytes[at] & 0xff, column));
+                    source, line, bytes[at] & 0xff, at - lineStart + 1));
         }
-        String text = out.flip().toString();
         return text.startsWith("\ufeff") ? text.substring(1) : text;
     }
 
