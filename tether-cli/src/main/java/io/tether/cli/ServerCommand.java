@@ -5,8 +5,10 @@ import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.server.ServerStats;
 import io.tether.internal.LogLimit;
+import io.tether.admin.AdminServer;
 import io.tether.server.TetherServer;
 import java.nio.file.Path;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -52,6 +54,9 @@ final class ServerCommand implements Callable<Integer> {
 
     @Mixin
     AuthOptions auth = new AuthOptions();
+
+    @Mixin
+    AdminOptions admin = new AdminOptions();
 
     /** One line per DATA frame, but no more than 10 a second: a flooding client cannot fill the log. */
     private final LogLimit dataLines = new LogLimit(10, TimeUnit.SECONDS.toNanos(1), System.nanoTime());
@@ -137,6 +142,7 @@ final class ServerCommand implements Callable<Integer> {
             builder.tlsClientCa(tlsClientCa);
         }
         auth.applyTo(builder, tlsClientCa != null, spec.commandLine());
+        admin.prepare(builder, spec.commandLine());
         if (detector == Detector.phi) {
             try {
                 builder.phiAccrual(new PhiAccrual(phiThreshold, phiMinStd, phiPause, phiWindow));
@@ -160,6 +166,13 @@ final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         TetherServer server = built.start();
+        AdminServer adminPort;
+        try {
+            adminPort = admin.start(server, spec.commandLine());
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
 
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "tether-summary");
@@ -172,6 +185,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         UntilSignalled.run(() -> {
             summary.shutdownNow();
+            if (adminPort != null) {
+                adminPort.close();
+            }
             server.close();
         });
         return 0;

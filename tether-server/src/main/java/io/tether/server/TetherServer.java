@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 
 /**
@@ -88,6 +89,23 @@ public final class TetherServer implements AutoCloseable {
 
     public ServerStats stats() {
         return runtime.stats();
+    }
+
+    /**
+     * Liveness for an orchestrator: completes true when every event loop of the server ran a task within
+     * {@code within}, false otherwise (a loop stuck in a handler, a loop that died, a stopped server). Never
+     * blocks the caller.
+     */
+    public CompletableFuture<Boolean> loopsAnswer(Duration within) {
+        return runtime.loopsAnswer(within);
+    }
+
+    /**
+     * Readiness for an orchestrator: why the server should not be sent new clients now (stopped, or at a
+     * connection, handshake or memory limit), or an empty list when it is ready.
+     */
+    public List<String> readinessProblems() {
+        return runtime.readinessProblems();
     }
 
     public HeartbeatPolicy heartbeat() {

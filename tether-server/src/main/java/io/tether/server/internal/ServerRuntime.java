@@ -34,6 +34,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,6 +172,52 @@ public final class ServerRuntime {
         if (exposed != null) {
             log.warn(exposed);
         }
+    }
+
+    /**
+     * Whether every event loop of the server (its acceptor's too) runs a task within {@code within}: a loop
+     * stuck in a handler, or dead, leaves the answer false. Never blocks the caller.
+     */
+    public CompletableFuture<Boolean> loopsAnswer(Duration within) {
+        if (closed || group == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        List<CompletableFuture<Void>> probes = new ArrayList<>();
+        for (EventLoopGroup each : List.of(acceptor, group)) {
+            for (EventExecutor loop : each) {
+                CompletableFuture<Void> ran = new CompletableFuture<>();
+                try {
+                    loop.execute(() -> ran.complete(null));
+                } catch (RuntimeException rejected) {
+                    ran.completeExceptionally(rejected);
+                }
+                probes.add(ran);
+            }
+        }
+        return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
+                .orTimeout(within.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((done, failure) -> failure == null);
+    }
+
+    /** Why the server should not be sent new clients now; empty when it is ready for them. */
+    public List<String> readinessProblems() {
+        List<String> problems = new ArrayList<>();
+        if (closed || group == null || registry.isClosing()) {
+            problems.add("not listening (stopped or stopping)");
+            return problems;
+        }
+        ServerStats now = stats();
+        Limits limits = config.limits();
+        if (now.connections() >= limits.maxConnections()) {
+            problems.add("at its connection limit (" + now.connections() + " of " + limits.maxConnections() + ")");
+        }
+        if (now.handshakes() >= limits.maxHandshakes()) {
+            problems.add("at its handshake limit (" + now.handshakes() + " of " + limits.maxHandshakes() + ")");
+        }
+        if (now.bufferedBytes() >= limits.maxBufferedBytes()) {
+            problems.add("its buffer budget is spent (" + now.bufferedBytes() + " of " + limits.maxBufferedBytes() + " bytes)");
+        }
+        return problems;
     }
 
     /** Listens with a channel per connection; {@code tether} for the Tether port, else classic. */

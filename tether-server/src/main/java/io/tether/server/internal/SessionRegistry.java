@@ -120,7 +120,8 @@ public final class SessionRegistry {
             result[0] = new Registration(Outcome.ONLINE, replaced);
             onlineEvents.increment();
             events.publish(new PresenceEvent(PresenceEvent.Type.ONLINE, session.clientId(), session.sessionId(),
-                    session.remote(), null, "", 0, System.currentTimeMillis(), session.isLegacy()));
+                    session.remote(), null, "", 0, System.currentTimeMillis(), session.isLegacy(),
+                    session.heartbeat().timeout().toMillis()));
             return session;
         });
         return result[0];
@@ -150,7 +151,7 @@ public final class SessionRegistry {
         offlineByReason.incrementAndGet(reason.ordinal());
         events.publish(new PresenceEvent(PresenceEvent.Type.OFFLINE, session.clientId(), session.sessionId(),
                 session.remote(), reason, detail, session.silentMillis(), System.currentTimeMillis(),
-                session.isLegacy()));
+                session.isLegacy(), session.heartbeat().timeout().toMillis()));
     }
 
     public ServerSession find(String clientId) {

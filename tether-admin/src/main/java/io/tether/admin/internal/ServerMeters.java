@@ -1,0 +1,87 @@
+package io.tether.admin.internal;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.tether.admin.PresenceFeed;
+import io.tether.protocol.CloseReason;
+import io.tether.server.PresenceEvent;
+import io.tether.server.SessionInfo;
+import io.tether.server.TetherServer;
+import java.util.List;
+
+/**
+ * A server's figures as Micrometer meters. Everything is read from what the server counts anyway, when the
+ * registry is scraped, or derived from presence events as they are published: nothing is added to the
+ * heartbeat path (docs/ADMIN.md lists every meter).
+ */
+public final class ServerMeters {
+    private ServerMeters() {
+    }
+
+    public static void bind(TetherServer server, PresenceFeed feed, MeterRegistry registry) {
+        Gauge.builder("tether.sessions.online", server, TetherServer::onlineCount)
+                .description("sessions online now").register(registry);
+        Gauge.builder("tether.connections.open", server, s -> s.stats().connections())
+                .description("connections open now on all ports, handshaken or not").register(registry);
+        Gauge.builder("tether.handshakes.pending", server, s -> s.stats().handshakes())
+                .description("connections that have not been welcomed yet").register(registry);
+        Gauge.builder("tether.buffered", server, s -> s.stats().bufferedBytes()).baseUnit("bytes")
+                .description("bytes held for partial inbound and unsent outbound frames").register(registry);
+        FunctionCounter.builder("tether.connections.accepted", server, s -> s.stats().accepted())
+                .description("connections accepted, handshaken or not").register(registry);
+        FunctionCounter.builder("tether.connections.refused", server, s -> s.stats().rejected())
+                .description("connections closed before they came online").register(registry);
+        FunctionCounter.builder("tether.presence.online", server, s -> s.stats().onlineEvents())
+                .description("ONLINE events").register(registry);
+        for (CloseReason reason : CloseReason.values()) {
+            FunctionCounter.builder("tether.presence.offline", server,
+                            s -> s.stats().offlineByReason().getOrDefault(reason, 0L))
+                    .tag("reason", reason.name()).description("OFFLINE events, by reason").register(registry);
+        }
+        for (String stat : List.of("p50", "p90", "p99", "max")) {
+            Gauge.builder("tether.sessions.rtt", server, s -> rtt(s.sessions(), stat)).tag("stat", stat).baseUnit("seconds")
+                    .description("the heartbeat round trip the online clients last reported, across clients")
+                    .register(registry);
+        }
+        DistributionSummary lateness = DistributionSummary.builder("tether.verdict.lateness").baseUnit("seconds")
+                .description("how long after its deadline a TIMEOUT verdict was passed")
+                .serviceLevelObjectives(0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+                .register(registry);
+        feed.follow(entry -> {
+            PresenceEvent event = entry.event();
+            if (event.reason() == CloseReason.TIMEOUT) {
+                lateness.record(event.lateMillis() / 1000.0);
+            }
+        });
+        for (var binder : List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(),
+                new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics(), new FileDescriptorMetrics())) {
+            binder.bindTo(registry);
+        }
+    }
+
+    /** A statistic of the online clients' last reported round trips, in seconds; NaN when none has reported. */
+    static double rtt(List<SessionInfo> sessions, String stat) {
+        long[] micros = sessions.stream().map(SessionInfo::lastRtt).filter(r -> r != null)
+                .mapToLong(r -> r.toNanos() / 1000).sorted().toArray();
+        if (micros.length == 0) {
+            return Double.NaN;
+        }
+        int index = switch (stat) {
+            case "p50" -> (int) Math.ceil(micros.length * 0.50) - 1;
+            case "p90" -> (int) Math.ceil(micros.length * 0.90) - 1;
+            case "p99" -> (int) Math.ceil(micros.length * 0.99) - 1;
+            default -> micros.length - 1;
+        };
+        return micros[Math.max(0, index)] / 1e6;
+    }
+
+}
