@@ -47,8 +47,9 @@ public final class ServerMeters {
                             s -> s.stats().offlineByReason().getOrDefault(reason, 0L))
                     .tag("reason", reason.name()).description("OFFLINE events, by reason").register(registry);
         }
+        RttSnapshot rtts = new RttSnapshot(server);
         for (String stat : List.of("p50", "p90", "p99", "max")) {
-            Gauge.builder("tether.sessions.rtt", server, s -> rtt(s.sessions(), stat)).tag("stat", stat).baseUnit("seconds")
+            Gauge.builder("tether.sessions.rtt", rtts, r -> r.get(stat)).tag("stat", stat).baseUnit("seconds")
                     .description("the heartbeat round trip the online clients last reported, across clients")
                     .register(registry);
         }
@@ -68,10 +69,34 @@ public final class ServerMeters {
         }
     }
 
-    /** A statistic of the online clients' last reported round trips, in seconds; NaN when none has reported. */
-    static double rtt(List<SessionInfo> sessions, String stat) {
-        long[] micros = sessions.stream().map(SessionInfo::lastRtt).filter(r -> r != null)
+    /** The round trips of the online clients, walked once per scrape (its four gauges are read together). */
+    static final class RttSnapshot {
+        private static final long FRESH_NANOS = 1_000_000_000L;
+        private final TetherServer server;
+        private long takenAt = Long.MIN_VALUE;
+        private long[] micros = new long[0];
+
+        RttSnapshot(TetherServer server) {
+            this.server = server;
+        }
+
+        synchronized double get(String stat) {
+            long now = System.nanoTime();
+            if (takenAt == Long.MIN_VALUE || now - takenAt > FRESH_NANOS) {
+                micros = sortedMicros(server.sessions());
+                takenAt = now;
+            }
+            return statistic(micros, stat);
+        }
+    }
+
+    static long[] sortedMicros(List<SessionInfo> sessions) {
+        return sessions.stream().map(SessionInfo::lastRtt).filter(r -> r != null)
                 .mapToLong(r -> r.toNanos() / 1000).sorted().toArray();
+    }
+
+    /** A statistic of the online clients' last reported round trips, in seconds; NaN when none has reported. */
+    static double statistic(long[] micros, String stat) {
         if (micros.length == 0) {
             return Double.NaN;
         }
