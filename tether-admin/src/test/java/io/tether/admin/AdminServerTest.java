@@ -139,13 +139,9 @@ class AdminServerTest {
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             List<String> ids = new ArrayList<>();
+            readIds(in, ids, 3); // the three kept: the stream is open
             client("e");
-            String line;
-            while (ids.size() < 4 && (line = in.readLine()) != null) {
-                if (line.startsWith("id: ")) {
-                    ids.add(line.substring(4));
-                }
-            }
+            readIds(in, ids, 4);
             assertThat(ids).as("the three kept, then the new one").containsExactly("2", "3", "4", "5");
         }
         try (Socket socket = new Socket("127.0.0.1", admin.address().getPort())) {
@@ -158,6 +154,15 @@ class AdminServerTest {
                 assertThat(line).doesNotStartWith("id: ");
             }
             assertThat(line).contains("\"missed\":1");
+        }
+    }
+
+    private static void readIds(BufferedReader in, List<String> ids, int until) throws Exception {
+        String line;
+        while (ids.size() < until && (line = in.readLine()) != null) {
+            if (line.startsWith("id: ")) {
+                ids.add(line.substring(4));
+            }
         }
     }
 
@@ -209,6 +214,31 @@ class AdminServerTest {
         assertThat(raw("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 4");
         assertThat(get("/health").statusCode()).isEqualTo(200);
         assertThat(server.isOnline("alice")).isTrue();
+    }
+
+    @Test
+    void connectionsPastTheLimitAreClosedAndTheRestStillServed() throws Exception {
+        start(10, null);
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 64; i++) {
+                Socket socket = new Socket("127.0.0.1", admin.address().getPort());
+                held.add(socket);
+            }
+            // Each held connection has been accepted once a request on it is answered.
+            held.get(63).getOutputStream().write("GET /stats HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            held.get(63).setSoTimeout(10_000);
+            assertThat(new String(held.get(63).getInputStream().readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+            try (Socket extra = new Socket("127.0.0.1", admin.address().getPort())) {
+                extra.setSoTimeout(10_000);
+                assertThat(extra.getInputStream().read()).as("the 65th is closed at once").isEqualTo(-1);
+            }
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+        await().atMost(WAIT).until(() -> get("/health").statusCode() == 200);
     }
 
     private String raw(String request) throws Exception {
