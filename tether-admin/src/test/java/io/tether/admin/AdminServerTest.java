@@ -96,11 +96,16 @@ class AdminServerTest {
             client(id);
         }
         await().atMost(WAIT).until(() -> server.sessions().size() == 3);
+        try (Socket garbage = new Socket("127.0.0.1", server.address().getPort())) {
+            garbage.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            await().atMost(WAIT).until(() -> server.stats().rejected() == 1);
+        }
 
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("tether_sessions_online 3.0").contains("tether_presence_online_total 3.0")
-                .contains("tether_presence_offline_total{reason=\"TIMEOUT\"} 0.0").contains("jvm_memory_used_bytes");
+                .contains("tether_presence_offline_total{reason=\"TIMEOUT\"} 0.0").contains("jvm_memory_used_bytes")
+                .contains("tether_connections_refused_total{reason=\"PROTOCOL_ERROR\"} 1.0").contains("tether_loop_stalls_total");
 
         HttpResponse<String> health = get("/health");
         assertThat(health.statusCode()).isEqualTo(200);

@@ -175,6 +175,11 @@ final class Routes {
             }
             g.writeEndObject();
             g.writeNumberField("refused", stats.rejected());
+            g.writeObjectFieldStart("refusedByReason");
+            for (var entry : stats.rejectedByReason().entrySet()) {
+                g.writeNumberField(entry.getKey().name(), entry.getValue());
+            }
+            g.writeEndObject();
             g.writeNumberField("connections", stats.connections());
             g.writeNumberField("handshakes", stats.handshakes());
             g.writeNumberField("bufferedBytes", stats.bufferedBytes());

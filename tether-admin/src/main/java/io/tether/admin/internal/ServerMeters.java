@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.tether.admin.PresenceFeed;
+import io.tether.internal.StallLog;
 import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
 import io.tether.server.SessionInfo;
@@ -38,8 +39,14 @@ public final class ServerMeters {
                 .description("bytes held for partial inbound and unsent outbound frames").register(registry);
         FunctionCounter.builder("tether.connections.accepted", server, s -> s.stats().accepted())
                 .description("connections accepted, handshaken or not").register(registry);
-        FunctionCounter.builder("tether.connections.refused", server, s -> s.stats().rejected())
-                .description("connections closed before they came online").register(registry);
+        for (CloseReason reason : CloseReason.values()) {
+            FunctionCounter.builder("tether.connections.refused", server,
+                            s -> s.stats().rejectedByReason().getOrDefault(reason, 0L))
+                    .tag("reason", reason.name()).description("connections closed before they came online, by reason")
+                    .register(registry);
+        }
+        FunctionCounter.builder("tether.loop.stalls", registry, r -> StallLog.stalls())
+                .description("times an event loop of this process was found running late (the pause guard)").register(registry);
         FunctionCounter.builder("tether.presence.online", server, s -> s.stats().onlineEvents())
                 .description("ONLINE events").register(registry);
         for (CloseReason reason : CloseReason.values()) {
