@@ -103,7 +103,7 @@ class AdminServerTest {
 
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("tether_sessions_online 3.0").contains("tether_presence_online_total 3.0")
+        assertThat(metrics.body()).containsPattern("tether_sessions_online\\{engine=\"(compact|channel)\",listener=\"tether\"\\} 3.0").contains("tether_presence_online_total 3.0")
                 .contains("tether_presence_offline_total{reason=\"TIMEOUT\"} 0.0").contains("jvm_memory_used_bytes")
                 .contains("tether_connections_refused_total{reason=\"PROTOCOL_ERROR\"} 1.0").contains("tether_loop_stalls_total");
 

@@ -112,6 +112,14 @@ public final class TetherServer implements AutoCloseable {
         return runtime.config().heartbeat();
     }
 
+    /**
+     * What holds the Tether port's connections once started: {@code compact} (connections registered with
+     * epoll directly, plain TCP) or {@code channel} (a Netty channel each: NIO, TLS, or when asked for).
+     */
+    public String engine() {
+        return runtime.engine();
+    }
+
     /** The native transport in use: {@code epoll} or {@code nio}. */
     public String transport() {
         return runtime.transport();

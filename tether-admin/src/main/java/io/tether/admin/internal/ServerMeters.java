@@ -29,8 +29,12 @@ public final class ServerMeters {
     }
 
     public static void bind(TetherServer server, PresenceFeed feed, MeterRegistry registry) {
-        Gauge.builder("tether.sessions.online", server, TetherServer::onlineCount)
-                .description("sessions online now").register(registry);
+        SessionsSnapshot sessions = new SessionsSnapshot(server);
+        for (boolean classic : new boolean[] {false, true}) {
+            Gauge.builder("tether.sessions.online", sessions, s -> s.online(classic))
+                    .tags("listener", classic ? "classic" : "tether", "engine", classic ? "channel" : server.engine())
+                    .description("sessions online now, by listener and the engine that holds them").register(registry);
+        }
         Gauge.builder("tether.connections.open", server, s -> s.stats().connections())
                 .description("connections open now on all ports, handshaken or not").register(registry);
         Gauge.builder("tether.handshakes.pending", server, s -> s.stats().handshakes())
@@ -54,9 +58,8 @@ public final class ServerMeters {
                             s -> s.stats().offlineByReason().getOrDefault(reason, 0L))
                     .tag("reason", reason.name()).description("OFFLINE events, by reason").register(registry);
         }
-        RttSnapshot rtts = new RttSnapshot(server);
         for (String stat : List.of("p50", "p90", "p99", "max")) {
-            Gauge.builder("tether.sessions.rtt", rtts, r -> r.get(stat)).tag("stat", stat).baseUnit("seconds")
+            Gauge.builder("tether.sessions.rtt", sessions, r -> r.rtt(stat)).tag("stat", stat).baseUnit("seconds")
                     .description("the heartbeat round trip the online clients last reported, across clients")
                     .register(registry);
         }
@@ -76,24 +79,38 @@ public final class ServerMeters {
         }
     }
 
-    /** The round trips of the online clients, walked once per scrape (its four gauges are read together). */
-    static final class RttSnapshot {
+    /** The session table, walked at most once a second however many of its gauges a scrape reads. */
+    static final class SessionsSnapshot {
         private static final long FRESH_NANOS = 1_000_000_000L;
         private final TetherServer server;
         private long takenAt = Long.MIN_VALUE;
         private long[] micros = new long[0];
+        private long classic;
+        private long total;
 
-        RttSnapshot(TetherServer server) {
+        SessionsSnapshot(TetherServer server) {
             this.server = server;
         }
 
-        synchronized double get(String stat) {
+        private void refresh() {
             long now = System.nanoTime();
             if (takenAt == Long.MIN_VALUE || now - takenAt > FRESH_NANOS) {
-                micros = sortedMicros(server.sessions());
+                List<SessionInfo> all = server.sessions();
+                micros = sortedMicros(all);
+                classic = all.stream().filter(SessionInfo::legacy).count();
+                total = all.size();
                 takenAt = now;
             }
+        }
+
+        synchronized double rtt(String stat) {
+            refresh();
             return statistic(micros, stat);
+        }
+
+        synchronized double online(boolean ofClassic) {
+            refresh();
+            return ofClassic ? classic : total - classic;
         }
     }
 

@@ -115,6 +115,11 @@ public final class ServerRuntime {
         return Transports.name();
     }
 
+    /** What holds the Tether port's connections: {@code compact} (epoll, plain TCP) or {@code channel}. */
+    public String engine() {
+        return compact != null ? "compact" : "channel";
+    }
+
     /**
      * Whether the Tether port runs on the compact engine: on native epoll unless
      * {@code -Dtether.server.engine=channel} asks for a Netty channel per connection, as on NIO.
