@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tether.admin.internal.AdminRuntime;
 import io.tether.admin.internal.ServerMeters;
+import io.tether.keeper.Keeper;
 import io.tether.server.TetherServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -53,6 +54,7 @@ public final class AdminServer implements AutoCloseable {
         private int port = 0;
         private byte[] token;
         private PrometheusMeterRegistry registry;
+        private Keeper keeper;
 
         private Builder(TetherServer server, PresenceFeed feed) {
             this.server = Objects.requireNonNull(server, "server");
@@ -88,6 +90,12 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
+        /** A keeper in the same process: {@code GET /keeper} shows its endpoints, and {@link KeeperMeters} are bound. */
+        public Builder keeper(Keeper keeper) {
+            this.keeper = Objects.requireNonNull(keeper, "keeper");
+            return this;
+        }
+
         public AdminServer build() {
             if (token == null && !loopback(host)) {
                 throw new IllegalStateException("the admin port on " + host + " would be beyond loopback without a"
@@ -95,7 +103,10 @@ public final class AdminServer implements AutoCloseable {
             }
             PrometheusMeterRegistry meters = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             ServerMeters.bind(server, feed, meters);
-            return new AdminServer(new AdminRuntime(server, feed, meters, host, port, token));
+            if (keeper != null) {
+                KeeperMeters.bind(keeper, meters);
+            }
+            return new AdminServer(new AdminRuntime(server, feed, meters, host, port, token, keeper));
         }
 
         private static boolean loopback(String host) {

@@ -14,6 +14,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tether.admin.PresenceFeed;
 import io.tether.internal.Transports;
+import io.tether.keeper.Keeper;
 import io.tether.server.TetherServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -39,23 +40,26 @@ public final class AdminRuntime {
     private final String host;
     private final int port;
     private final byte[] token;
+    private final Keeper keeper;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
     private Channel listener;
 
+    /** {@code keeper} is null when none runs in this process. */
     public AdminRuntime(TetherServer server, PresenceFeed feed, PrometheusMeterRegistry registry, String host, int port,
-                        byte[] token) {
+                        byte[] token, Keeper keeper) {
         this.server = server;
         this.feed = feed;
         this.registry = registry;
         this.host = host;
         this.port = port;
         this.token = token;
+        this.keeper = keeper;
     }
 
     public void start() throws IOException {
         group = Transports.newGroup(1, "tether-admin", false);
-        Routes routes = new Routes(server, feed, registry, token);
+        Routes routes = new Routes(server, feed, registry, token, keeper);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(Transports.serverChannelType())
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childHandler(new ChannelInitializer<Channel>() {

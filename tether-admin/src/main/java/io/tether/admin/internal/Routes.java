@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tether.admin.PresenceFeed;
+import io.tether.keeper.Keeper;
 import io.tether.protocol.ClientIds;
 import io.tether.server.ServerStats;
 import io.tether.server.SessionInfo;
@@ -50,13 +51,16 @@ final class Routes {
     private final PresenceFeed feed;
     private final PrometheusMeterRegistry registry;
     private final byte[] token;
+    private final Keeper keeper;
     private final Dashboard dashboard = new Dashboard();
 
-    Routes(TetherServer server, PresenceFeed feed, PrometheusMeterRegistry registry, byte[] token) {
+    /** {@code keeper} is null when none runs in this process. */
+    Routes(TetherServer server, PresenceFeed feed, PrometheusMeterRegistry registry, byte[] token, Keeper keeper) {
         this.server = server;
         this.feed = feed;
         this.registry = registry;
         this.token = token;
+        this.keeper = keeper;
     }
 
     PresenceFeed feed() {
@@ -104,7 +108,9 @@ final class Routes {
             case "/stats":
                 return get(method, this::stats);
             case "/keeper":
-                return get(method, () -> Answer.error(HttpResponseStatus.NOT_FOUND, "no keeper runs in this process"));
+                return get(method, () -> keeper == null
+                        ? Answer.error(HttpResponseStatus.NOT_FOUND, "no keeper runs in this process")
+                        : Answer.json(HttpResponseStatus.OK, KeeperJson.endpoints(keeper)));
             default:
                 break;
         }
