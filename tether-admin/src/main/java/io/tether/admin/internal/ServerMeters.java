@@ -33,7 +33,8 @@ public final class ServerMeters {
         for (boolean classic : new boolean[] {false, true}) {
             Gauge.builder("tether.sessions.online", sessions, s -> s.online(classic))
                     .tags("listener", classic ? "classic" : "tether", "engine", classic ? "channel" : server.engine())
-                    .description("sessions online now, by listener and the engine that holds them").register(registry);
+                    .description("sessions online now, by listener and the engine that holds them")
+                    .strongReference(true).register(registry); // only the registry holds the snapshot
         }
         Gauge.builder("tether.connections.open", server, s -> s.stats().connections())
                 .description("connections open now on all ports, handshaken or not").register(registry);
@@ -61,6 +62,7 @@ public final class ServerMeters {
         for (String stat : List.of("p50", "p90", "p99", "max")) {
             Gauge.builder("tether.sessions.rtt", sessions, r -> r.rtt(stat)).tag("stat", stat).baseUnit("seconds")
                     .description("the heartbeat round trip the online clients last reported, across clients")
+                    .strongReference(true)
                     .register(registry);
         }
         DistributionSummary lateness = DistributionSummary.builder("tether.verdict.lateness").baseUnit("seconds")
