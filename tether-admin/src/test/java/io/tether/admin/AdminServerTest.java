@@ -205,6 +205,27 @@ class AdminServerTest {
     }
 
     @Test
+    void theDashboardAndItsChartLibraryAreServedFromAFixedListUnderAStrictPolicy() throws Exception {
+        start(10, "a-token-of-sixteen-bytes-or-more".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("id=\"online-count\"", "id=\"event-feed\"", "/assets/uPlot.iife.min.js");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy -> assertThat(policy)
+                .contains("script-src 'self'", "frame-ancestors 'none'").doesNotContain("unsafe"));
+        HttpResponse<String> uplot = get("/assets/uPlot.iife.min.js");
+        assertThat(uplot.statusCode()).as("the chart library is served without a token, like the page").isEqualTo(200);
+        assertThat(uplot.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(uplot.body()).startsWith("/*! https://github.com/leeoniya/uPlot (v");
+        assertThat(get("/assets/uPlot.min.css").body()).contains(".uplot");
+        assertThat(get("/assets/uPlot.LICENSE.txt").body()).contains("MIT");
+        for (String path : List.of("/assets/uPlot.esm.js", "/assets/../index.html", "/assets/%2e%2e/dashboard.js",
+                "/META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.iife.min.js", "/index.html")) {
+            assertThat(get(path).statusCode()).as(path + " is not on the list: a data path, so a token is asked for")
+                    .isEqualTo(401);
+        }
+    }
+
+    @Test
     void hostileRequestsGetAClearStatusAndTheServerStaysUp() throws Exception {
         start(10, null);
         client("alice");

@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     static final int MAX_STREAMS = 16;
+    /**
+     * The dashboard runs only its own scripts and styles and talks only to this port; no other site may frame
+     * it (its kick buttons), and a client id that slipped into markup could run nothing.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final Routes routes;
     private Consumer<PresenceFeed.Entry> stream;
@@ -99,6 +105,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)
                 .set("X-Content-Type-Options", "nosniff");
         return response;
     }
