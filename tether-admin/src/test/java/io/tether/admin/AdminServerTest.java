@@ -65,11 +65,7 @@ class AdminServerTest {
                 })
                 .build().start();
         toClose.add(server);
-        AdminServer.Builder builder = AdminServer.builder(server, feed);
-        if (token != null) {
-            builder.bearerToken(token);
-        }
-        admin = builder.build().start();
+        admin = TestAdmin.start(server, feed, token);
         toClose.add(admin);
     }
 

@@ -67,11 +67,7 @@ class DashboardBrowserIT {
         PresenceFeed feed = new PresenceFeed(1000);
         server = TetherServer.builder().host("127.0.0.1").port(0).heartbeat(HEARTBEAT).listener(feed).build().start();
         toClose.add(server);
-        AdminServer.Builder builder = AdminServer.builder(server, feed);
-        if (token != null) {
-            builder.bearerToken(token);
-        }
-        admin = builder.build().start();
+        admin = TestAdmin.start(server, feed, token);
         toClose.add(admin);
         browser = HeadlessChromium.start(1440, 1720);
         wait = new WebDriverWait(browser, WAIT);
