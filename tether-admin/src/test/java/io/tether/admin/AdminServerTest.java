@@ -101,7 +101,8 @@ class AdminServerTest {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).containsPattern("tether_sessions_online\\{engine=\"(compact|channel)\",listener=\"tether\"\\} 3.0").contains("tether_presence_online_total 3.0")
                 .contains("tether_presence_offline_total{reason=\"TIMEOUT\"} 0.0").contains("jvm_memory_used_bytes")
-                .contains("tether_connections_refused_total{reason=\"PROTOCOL_ERROR\"} 1.0").contains("tether_loop_stalls_total");
+                .contains("tether_connections_refused_total{reason=\"PROTOCOL_ERROR\"} 1.0").contains("tether_loop_stalls_total")
+                .containsPattern("tether_frames_total\\{direction=\"in\"} [1-9]").containsPattern("tether_bytes_total\\{direction=\"out\"} [1-9]");
 
         HttpResponse<String> health = get("/health");
         assertThat(health.statusCode()).isEqualTo(200);

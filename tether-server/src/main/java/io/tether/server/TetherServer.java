@@ -92,6 +92,15 @@ public final class TetherServer implements AutoCloseable {
     }
 
     /**
+     * Frames and bytes through the Tether port since start, every loop together, as
+     * {framesIn, bytesIn, framesOut, bytesOut} (the classic port is not counted). Counted on the loops with
+     * plain stores; the figures read may be a moment old.
+     */
+    public long[] traffic() {
+        return runtime.traffic();
+    }
+
+    /**
      * Liveness for an orchestrator: completes true when every event loop of the server ran a task within
      * {@code within}, false otherwise (a loop stuck in a handler, a loop that died, a stopped server). Never
      * blocks the caller.

@@ -52,6 +52,13 @@ public final class ServerMeters {
         }
         FunctionCounter.builder("tether.loop.stalls", registry, r -> StallLog.stalls())
                 .description("times an event loop of this process was found running late (the pause guard)").register(registry);
+        String[][] traffic = {{"frames", "in"}, {"bytes", "in"}, {"frames", "out"}, {"bytes", "out"}};
+        for (int i = 0; i < traffic.length; i++) {
+            int index = i;
+            FunctionCounter.builder("tether." + traffic[i][0], server, s -> s.traffic()[index])
+                    .tag("direction", traffic[i][1]).baseUnit(traffic[i][0].equals("bytes") ? "bytes" : null)
+                    .description(traffic[i][0] + " through the Tether port").register(registry);
+        }
         FunctionCounter.builder("tether.presence.online", server, s -> s.stats().onlineEvents())
                 .description("ONLINE events").register(registry);
         for (CloseReason reason : CloseReason.values()) {

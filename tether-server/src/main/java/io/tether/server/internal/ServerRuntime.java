@@ -15,6 +15,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelFutureListener;
 import io.tether.internal.LogLimit;
 import io.tether.internal.MemoryBudget;
+import io.tether.internal.Traffic;
 import io.tether.internal.WheelTicker;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Collections;
@@ -113,6 +114,19 @@ public final class ServerRuntime {
 
     public String transport() {
         return Transports.name();
+    }
+
+    /** Frames and bytes through the Tether port, all loops together: {framesIn, bytesIn, framesOut, bytesOut}. */
+    public long[] traffic() {
+        long[] sum = new long[4];
+        for (WheelTicker ticker : timers.values()) {
+            Traffic t = ticker.traffic();
+            sum[0] += t.framesIn();
+            sum[1] += t.bytesIn();
+            sum[2] += t.framesOut();
+            sum[3] += t.bytesOut();
+        }
+        return sum;
     }
 
     /** What holds the Tether port's connections: {@code compact} (epoll, plain TCP) or {@code channel}. */
