@@ -4,7 +4,9 @@
 #   Netty IdleStateHandler server. Prints one table and, with --chart FILE, draws CPU per ping and memory
 #   per connection as a PNG. Installs the Debian packages mosquitto and redis-server when missing.
 # Usage: bench/side-by-side.sh [--connections N] [--warmup 15s] [--duration 30s] [--out DIR] [--chart FILE]
-#        [--only tether,mosquitto,redis,netty] [--rounds N] [--tls]
+#        [--only tether,mosquitto,redis,netty,tether-metrics] [--rounds N] [--tls]
+# tether-metrics is Tether with its admin port open and /metrics scraped every second for the whole run (a
+# scrape 15 times as often as Prometheus's default), to show what the meters cost the heartbeat path.
 # With --tls the servers (Tether and Mosquitto: --only tether,mosquitto) listen with TLS, on a certificate
 # the script makes with openssl, and the load connects over TLS 1.3; the results are named NAME-tls.
 # With --rounds N the servers run in turn N times (a, b, a, b, ...): this machine's speed drifts within the
@@ -86,6 +88,18 @@ run() { # name protocol command...
   stop_server
 }
 
+scrape() { # admin port: scrapes /metrics every second from when it answers until it stops (at most an hour)
+  local answered=0
+  for _ in $(seq 1 3600); do
+    if curl -sf -o /dev/null "http://127.0.0.1:$1/metrics"; then
+      answered=1
+    elif [[ "$answered" == 1 ]]; then
+      return 0
+    fi
+    sleep 1 # the scrape interval, not a wait for something
+  done
+}
+
 cpu_per_ping() { sed -n 's/.*"cpuMicrosPerPing" *: *\([0-9.]*\).*/\1/p' "$1"; }
 
 # Every server gets the same job: a 1 s ping on each connection, and a dead peer dropped after 3 s.
@@ -97,6 +111,13 @@ for name in ${only//,/ }; do
     tether)
       run tether tether env TETHER_JAVA_OPTS= "$here/tether" server --host 127.0.0.1 --port $((port + 1)) \
         --heartbeat-interval 1s --heartbeat-timeout 3s ${tls:+--tls-cert "$out/tls.pem" --tls-key "$out/tls.key"} ;;
+    tether-metrics)
+      admin_port=$((port + 20001))
+      scrape "$admin_port" &
+      run tether-metrics tether env TETHER_JAVA_OPTS= "$here/tether" server --host 127.0.0.1 --port $((port + 1)) \
+        --heartbeat-interval 1s --heartbeat-timeout 3s --admin-port "$admin_port" \
+        ${tls:+--tls-cert "$out/tls.pem" --tls-key "$out/tls.key"}
+      wait ;;
     mosquitto)
       printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_connections -1\npersistence false\nlog_dest stderr\nlog_type error\n' \
         $((port + 1)) > "$out/mosquitto.conf"

@@ -5,6 +5,7 @@ module io.tether.client {
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
     requires org.slf4j;
+    requires static micrometer.core;
 
     exports io.tether.client;
 }

@@ -3,6 +3,7 @@ package io.tether.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tether.keeper.EndpointEvent;
+import io.tether.admin.internal.SessionJson;
 import io.tether.server.PresenceEvent;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -20,18 +21,9 @@ public final class EventJson {
     private EventJson() {
     }
 
+    /** The same fields the admin port's event stream carries. */
     public static String line(PresenceEvent event) {
-        return write(json -> {
-            json.writeStringField("event", event.type().name());
-            json.writeStringField("clientId", event.clientId());
-            json.writeNumberField("sessionId", event.sessionId());
-            json.writeStringField("remote", event.remote());
-            json.writeStringField("reason", event.reason() == null ? null : event.reason().name());
-            json.writeStringField("detail", event.detail());
-            json.writeNumberField("silentMs", event.silentMillis());
-            json.writeBooleanField("legacy", event.legacy());
-            json.writeNumberField("at", event.at());
-        });
+        return SessionJson.line(event);
     }
 
     static String line(EndpointEvent event) {

@@ -5,8 +5,10 @@ import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.heartbeat.PhiAccrual;
 import io.tether.server.ServerStats;
 import io.tether.internal.LogLimit;
+import io.tether.admin.AdminServer;
 import io.tether.server.TetherServer;
 import java.nio.file.Path;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -52,6 +54,9 @@ final class ServerCommand implements Callable<Integer> {
 
     @Mixin
     AuthOptions auth = new AuthOptions();
+
+    @Mixin
+    AdminOptions admin = new AdminOptions();
 
     @Mixin
     LogOptions logging = new LogOptions();
@@ -144,6 +149,7 @@ final class ServerCommand implements Callable<Integer> {
             builder.tlsClientCa(tlsClientCa);
         }
         auth.applyTo(builder, tlsClientCa != null, spec.commandLine());
+        admin.prepare(builder, spec.commandLine());
         if (detector == Detector.phi) {
             try {
                 builder.phiAccrual(new PhiAccrual(phiThreshold, phiMinStd, phiPause, phiWindow));
@@ -167,6 +173,13 @@ final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         TetherServer server = built.start();
+        AdminServer adminPort;
+        try {
+            adminPort = admin.start(server, spec.commandLine());
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
 
         ScheduledExecutorService summary = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "tether-summary");
@@ -179,6 +192,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         UntilSignalled.run(() -> {
             summary.shutdownNow();
+            if (adminPort != null) {
+                adminPort.close();
+            }
             server.close();
         });
         return 0;

@@ -69,6 +69,11 @@ class UsageErrorTest {
             "client --server 127.0.0.1:7000 --id a --log-format xml  | Invalid value for option '--log-format'",
             "server --config                                         | Missing required parameter for option '--config'",
             "server --config no-such-file.yaml                       | no-such-file.yaml: no such file",
+            "server --admin-port 70000                               | --admin-port must be within 0..65535, got 70000",
+            "server --admin-token-file x                             | --admin-token-file goes with --admin-port",
+            "server --port 0 --admin-port 0 --admin-host 0.0.0.0     | --admin: the admin port on 0.0.0.0 would be beyond loopback without a token",
+            "status                                                  | Missing required option: '--admin=HOST:PORT'",
+            "status --admin 127.0.0.1                                | '127.0.0.1' is not host:port",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         assertUsageError(expected, args.trim().split("\\s+"));

@@ -2,6 +2,7 @@ package io.tether.internal;
 
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 
 /**
@@ -13,8 +14,15 @@ import org.slf4j.Logger;
 public final class StallLog {
     /** Per loop thread, made at its first stall with that stall's clock reading. */
     private static final FastThreadLocal<LogLimit> PER_LOOP = new FastThreadLocal<>();
+    /** Every stall reported in this process, logged or not: what the admin port's meter counts. */
+    private static final LongAdder STALLS = new LongAdder();
 
     private StallLog() {
+    }
+
+    /** How many times an event loop of this process was found late (each loop's wheel, each client's guard). */
+    public static long stalls() {
+        return STALLS.sum();
     }
 
     /**
@@ -22,6 +30,7 @@ public final class StallLog {
      * it already did within the last second.
      */
     public static void stalled(Logger log, long lateNanos, long nowNanos, String consequence) {
+        STALLS.increment();
         LogLimit limit = PER_LOOP.get();
         if (limit == null) {
             PER_LOOP.set(limit = new LogLimit(1, TimeUnit.SECONDS.toNanos(1), nowNanos));

@@ -25,6 +25,7 @@ public final class WheelTicker implements Runnable, Liveness.Stalls {
     private static final long DENSE_NANOS = DENSE_TICKS * DeadlineWheel.TICK_NANOS;
     private static final Logger log = LoggerFactory.getLogger(WheelTicker.class);
 
+    private final Traffic traffic = new Traffic();
     private final EventExecutor loop;
     private final LongSupplier clock;
     private final DeadlineWheel wheel;
@@ -41,6 +42,11 @@ public final class WheelTicker implements Runnable, Liveness.Stalls {
     }
 
     /** The loop's clock: the time that every read stamp and deadline on this loop is measured in. */
+    /** What went through this loop: counted by the connections it serves, read by anyone. */
+    public Traffic traffic() {
+        return traffic;
+    }
+
     public long now() {
         return clock.getAsLong();
     }

@@ -3,6 +3,7 @@ package io.tether.keeper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tether.testing.Upstream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

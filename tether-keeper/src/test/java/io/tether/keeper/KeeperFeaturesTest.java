@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.tether.heartbeat.HeartbeatPolicy;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
+import io.tether.testing.Upstream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.tether.keeper;
 
+import io.tether.testing.Upstream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

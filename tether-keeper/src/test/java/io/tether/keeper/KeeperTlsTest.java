@@ -16,6 +16,7 @@ import io.tether.protocol.Frames;
 import io.tether.server.PresenceEvent;
 import io.tether.server.TetherServer;
 import io.tether.testing.TestPki;
+import io.tether.testing.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tether.testing.Upstream;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -15,11 +15,18 @@ import io.tether.protocol.CloseReason;
  * @param silentMillis for OFFLINE, how long the peer had been silent when it was declared offline
  * @param at          when the event happened, epoch milliseconds
  * @param legacy      whether the client speaks the classic 8-byte header
+ * @param timeoutMillis the silence after which the server declares this session offline (its enforced
+ *                    heartbeat timeout); a TIMEOUT verdict came {@link #lateMillis} after it
  */
 public record PresenceEvent(Type type, String clientId, long sessionId, String remote, CloseReason reason,
-                            String detail, long silentMillis, long at, boolean legacy) {
+                            String detail, long silentMillis, long at, boolean legacy, long timeoutMillis) {
 
     public enum Type { ONLINE, OFFLINE }
+
+    /** For a TIMEOUT verdict, how long after the deadline it was passed (never negative); 0 for other events. */
+    public long lateMillis() {
+        return reason == CloseReason.TIMEOUT ? Math.max(0, silentMillis - timeoutMillis) : 0;
+    }
 
     @Override
     public String toString() {

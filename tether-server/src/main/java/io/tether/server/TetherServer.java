@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 
 /**
@@ -90,8 +91,42 @@ public final class TetherServer implements AutoCloseable {
         return runtime.stats();
     }
 
+    /**
+     * Frames and bytes through the Tether port since start, every loop together, as
+     * {framesIn, bytesIn, framesOut, bytesOut} (the classic port is not counted). Counted on the loops with
+     * plain stores; the figures read may be a moment old.
+     */
+    public long[] traffic() {
+        return runtime.traffic();
+    }
+
+    /**
+     * Liveness for an orchestrator: completes true when every event loop of the server ran a task within
+     * {@code within}, false otherwise (a loop stuck in a handler, a loop that died, a stopped server). Never
+     * blocks the caller.
+     */
+    public CompletableFuture<Boolean> loopsAnswer(Duration within) {
+        return runtime.loopsAnswer(within);
+    }
+
+    /**
+     * Readiness for an orchestrator: why the server should not be sent new clients now (stopped, or at a
+     * connection, handshake or memory limit), or an empty list when it is ready.
+     */
+    public List<String> readinessProblems() {
+        return runtime.readinessProblems();
+    }
+
     public HeartbeatPolicy heartbeat() {
         return runtime.config().heartbeat();
+    }
+
+    /**
+     * What holds the Tether port's connections once started: {@code compact} (connections registered with
+     * epoll directly, plain TCP) or {@code channel} (a Netty channel each: NIO, TLS, or when asked for).
+     */
+    public String engine() {
+        return runtime.engine();
     }
 
     /** The native transport in use: {@code epoll} or {@code nio}. */

@@ -8,10 +8,10 @@ import io.tether.internal.Failures;
 import io.tether.internal.Tls;
 import io.tether.keeper.EndpointConfig;
 import io.tether.keeper.EndpointTls;
+import io.tether.keeper.ProbeFailureKind;
 import io.tether.keeper.ProbeKind;
 import io.tether.keeper.ProbeSpec;
 import io.tether.keeper.TcpKeepalive;
-import io.tether.keeper.internal.ProbeFailure.Kind;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
 import io.tether.protocol.Hello;
@@ -187,16 +187,16 @@ final class Connections {
                 case URGENT -> urgent(c);
             };
         } catch (SocketTimeoutException e) {
-            return new ProbeFailure(Kind.TIMEOUT, probe + " probe got no answer within " + timeout.toMillis() + " ms");
+            return new ProbeFailure(ProbeFailureKind.TIMEOUT, probe + " probe got no answer within " + timeout.toMillis() + " ms");
         } catch (EOFException e) {
-            return new ProbeFailure(Kind.CLOSED, PEER_CLOSED + " during the " + probe + " probe"
+            return new ProbeFailure(ProbeFailureKind.CLOSED, PEER_CLOSED + " during the " + probe + " probe"
                     + (e.getMessage() != null ? " (" + e.getMessage() + ")" : ""));
         } catch (ProtocolException e) {
-            return new ProbeFailure(Kind.BAD_REPLY, probe + " probe: " + e.getMessage());
+            return new ProbeFailure(ProbeFailureKind.BAD_REPLY, probe + " probe: " + e.getMessage());
         } catch (SSLException e) {
-            return new ProbeFailure(Kind.TLS, probe + " probe: " + TlsConnection.explain(e));
+            return new ProbeFailure(ProbeFailureKind.TLS, probe + " probe: " + TlsConnection.explain(e));
         } catch (IOException e) {
-            return new ProbeFailure(Kind.IO_ERROR, probe + " probe failed: " + e.getMessage());
+            return new ProbeFailure(ProbeFailureKind.IO_ERROR, probe + " probe failed: " + e.getMessage());
         }
     }
 
@@ -209,9 +209,9 @@ final class Connections {
     private static ProbeFailure peek(PooledConnection c) throws IOException {
         int read = c.tls != null ? c.tls.peek() : readNow(c.channel, ByteBuffer.allocate(1));
         if (read < 0) {
-            return new ProbeFailure(Kind.CLOSED, PEER_CLOSED);
+            return new ProbeFailure(ProbeFailureKind.CLOSED, PEER_CLOSED);
         }
-        return read > 0 ? new ProbeFailure(Kind.UNEXPECTED_BYTES,
+        return read > 0 ? new ProbeFailure(ProbeFailureKind.UNEXPECTED_BYTES,
                 "unexpected bytes on an idle connection (its protocol is out of step)") : null;
     }
 
@@ -235,10 +235,10 @@ final class Connections {
             c.out.flush();
             byte[] line = readLine(c.in);
             if (line == null) {
-                return new ProbeFailure(Kind.CLOSED, PEER_CLOSED + " instead of answering the exchange probe");
+                return new ProbeFailure(ProbeFailureKind.CLOSED, PEER_CLOSED + " instead of answering the exchange probe");
             }
             if (!Arrays.equals(line, 0, Math.min(line.length, expect.length), expect, 0, expect.length)) {
-                return new ProbeFailure(Kind.BAD_REPLY, "exchange probe expected a reply starting with '"
+                return new ProbeFailure(ProbeFailureKind.BAD_REPLY, "exchange probe expected a reply starting with '"
                         + printable(expect) + "' but got '" + printable(line) + "'");
             }
             return null;
@@ -251,7 +251,7 @@ final class Connections {
         write(c.out, Frames.ping(UnpooledByteBufAllocator.DEFAULT, (int) (System.nanoTime() / 1000), 0));
         int type = readFrameWithin(c, timeout.toMillis());
         return type == FrameType.PONG.code() ? null
-                : new ProbeFailure(Kind.BAD_REPLY, "Tether server answered PING with " + name(type) + " instead of PONG");
+                : new ProbeFailure(ProbeFailureKind.BAD_REPLY, "Tether server answered PING with " + name(type) + " instead of PONG");
     }
 
     private static ProbeFailure urgent(PooledConnection c) throws IOException {

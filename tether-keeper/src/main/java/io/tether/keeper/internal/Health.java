@@ -16,20 +16,23 @@ final class Health {
 
     private final String endpoint;
     private final KeeperRuntime runtime;
+    private final Counters counters;
     private final AtomicLong failures = new AtomicLong();
     private volatile EndpointState state;
     private volatile String lastFailure;
     private volatile long nextRetryAtMillis;
 
-    Health(String endpoint, KeeperRuntime runtime) {
+    Health(String endpoint, KeeperRuntime runtime, Counters counters) {
         this.endpoint = endpoint;
         this.runtime = runtime;
+        this.counters = counters;
     }
 
     synchronized void up(String cause) {
         if (state != EndpointState.UP) {
             state = EndpointState.UP;
             nextRetryAtMillis = 0;
+            counters.wentUp();
             log.info("{} UP: {}", endpoint, cause);
             runtime.events.publish(new EndpointEvent(EndpointState.UP, endpoint, cause, System.currentTimeMillis()));
         }
@@ -38,6 +41,7 @@ final class Health {
     synchronized void down(String cause) {
         if (state != EndpointState.DOWN) {
             state = EndpointState.DOWN;
+            counters.wentDown();
             log.warn("{} DOWN: {}", endpoint, cause);
             runtime.events.publish(new EndpointEvent(EndpointState.DOWN, endpoint, cause, System.currentTimeMillis()));
         }

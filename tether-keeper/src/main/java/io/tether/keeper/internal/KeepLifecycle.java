@@ -27,17 +27,20 @@ final class KeepLifecycle {
     private final KeeperRuntime runtime;
     private final ConnectionBag<PooledConnection> bag;
     private final Health health;
+    private final Counters counters;
     private final AtomicBoolean refilling = new AtomicBoolean();
     private volatile long lastProbeRttNanos = -1;
     private int attempt; // touched only by the single refill in flight
     private ScheduledFuture<?> checks;
 
-    KeepLifecycle(EndpointConfig config, KeeperRuntime runtime, ConnectionBag<PooledConnection> bag, Health health) {
+    KeepLifecycle(EndpointConfig config, KeeperRuntime runtime, ConnectionBag<PooledConnection> bag, Health health,
+                  Counters counters) {
         this.config = config;
         this.tls = Connections.tlsContext(config);
         this.runtime = runtime;
         this.bag = bag;
         this.health = health;
+        this.counters = counters;
     }
 
     /** Fills the bag once on the caller's thread, so a reachable endpoint is UP on return, then checks on a timer. */
@@ -68,12 +71,18 @@ final class KeepLifecycle {
         if (!bag.remove(c)) {
             return;
         }
-        c.close();
+        discard(c);
         if (failure) {
             health.failed(why);
         }
         log.info("{}: retired a connection to {}: {}", config.name(), c.remote, why);
         refillSoon();
+    }
+
+    /** Closes a connection that is in no bag (any more) and counts it retired. */
+    void discard(PooledConnection c) {
+        c.close();
+        counters.retired();
     }
 
     /** Every check interval: probe each idle connection (never a borrowed one) on an I/O thread. */
@@ -99,7 +108,7 @@ final class KeepLifecycle {
 
     private void probe(PooledConnection c) {
         long started = System.nanoTime();
-        ProbeFailure failure = Connections.probe(c, config);
+        ProbeFailure failure = counters.probed(Connections.probe(c, config));
         if (failure == null) {
             c.lastCheckedNanos = System.nanoTime();
             lastProbeRttNanos = c.lastCheckedNanos - started;
@@ -134,11 +143,12 @@ final class KeepLifecycle {
                     backOff(Connections.describe(e));
                     return;
                 }
+                counters.opened();
                 // A service that accepts TCP but does not answer is not up: verify before lending.
                 long probeStarted = System.nanoTime();
-                ProbeFailure unverified = Connections.probe(c, config);
+                ProbeFailure unverified = counters.probed(Connections.probe(c, config));
                 if (unverified != null) {
-                    c.close();
+                    discard(c);
                     backOff("new connection failed its probe: " + unverified.reason());
                     return;
                 }
@@ -147,13 +157,13 @@ final class KeepLifecycle {
                 attempt = 0;
                 health.retryAt(0);
                 if (bag.isClosed()) {
-                    c.close();
+                    discard(c);
                     return;
                 }
                 // UP before the connection is in the bag: a waiter it is handed to already finds the endpoint UP.
                 health.up("connected to " + config.host() + ":" + config.port());
                 if (!bag.add(c)) { // closed meanwhile
-                    c.close();
+                    discard(c);
                     return;
                 }
             }

@@ -25,6 +25,7 @@ final class KeepPool implements Endpoint {
     private final EndpointConfig config;
     private final KeeperRuntime runtime;
     private final Health health;
+    private final Counters counters = new Counters();
     private final ConnectionBag<PooledConnection> bag = new ConnectionBag<>();
     private final KeepLifecycle lifecycle;
     private final long validateAfterIdleNanos;
@@ -32,8 +33,8 @@ final class KeepPool implements Endpoint {
     KeepPool(EndpointConfig config, KeeperRuntime runtime) {
         this.config = config;
         this.runtime = runtime;
-        this.health = new Health(config.name(), runtime);
-        this.lifecycle = new KeepLifecycle(config, runtime, bag, health);
+        this.health = new Health(config.name(), runtime, counters);
+        this.lifecycle = new KeepLifecycle(config, runtime, bag, health, counters);
         this.validateAfterIdleNanos = config.validateAfterIdle().toNanos();
     }
 
@@ -49,18 +50,22 @@ final class KeepPool implements Endpoint {
 
     @Override
     public Lease borrow(Duration timeout) throws IOException {
-        long deadline = 0; // worked out only if this borrow has to wait: the fast path reads the clock once
+        // Both worked out only if this borrow has to wait: the fast path reads the clock once.
+        boolean waited = false;
+        long waitingSince = 0;
         for (;;) {
             if (bag.isClosed()) {
                 throw new KeeperClosedException("keeper closed; cannot borrow " + config.name());
             }
             PooledConnection c = bag.tryBorrow();
             if (c == null) {
-                if (deadline == 0) {
-                    deadline = System.nanoTime() + timeout.toNanos();
+                if (!waited) {
+                    waited = true;
+                    waitingSince = System.nanoTime();
                 }
-                c = await(deadline);
+                c = await(waitingSince + timeout.toNanos());
                 if (c == null) {
+                    counters.timedOut();
                     throw unavailable(timeout);
                 }
             }
@@ -71,7 +76,7 @@ final class KeepPool implements Endpoint {
             }
             if (validateAfterIdleNanos > 0 && now - c.lastCheckedNanos > validateAfterIdleNanos) {
                 // The cheap check, whatever the endpoint's probe: it sends nothing, so it cannot upset the protocol.
-                ProbeFailure failure = Connections.probe(c, ProbeSpec.PEEK, config.probeTimeout());
+                ProbeFailure failure = counters.probed(Connections.probe(c, ProbeSpec.PEEK, config.probeTimeout()));
                 if (failure != null) {
                     lifecycle.retire(c, "checked before lending: " + failure.reason(), true);
                     continue;
@@ -80,7 +85,12 @@ final class KeepPool implements Endpoint {
             }
             LeaseImpl lease = new LeaseImpl(config.name(), c, this::leaseEnded);
             if (!config.leakThreshold().isZero()) {
-                lease.leakWatch = runtime.watchForLeak(lease, config.leakThreshold());
+                lease.leakWatch = runtime.watchForLeak(lease, config.leakThreshold(), counters);
+            }
+            if (waited) {
+                counters.lentAfter(now - waitingSince); // blocked until the bag gave it a connection
+            } else {
+                counters.lent();
             }
             return lease;
         }
@@ -137,7 +147,7 @@ final class KeepPool implements Endpoint {
         }
         return new EndpointStatus(config.name(), config.host() + ":" + config.port(), EndpointMode.KEEP,
                 health.state(), idle, borrowed, config.poolSize(), lifecycle.lastProbeRtt(),
-                health.failures(), health.lastFailure(), health.nextRetry());
+                health.failures(), health.lastFailure(), health.nextRetry(), counters.snapshot());
     }
 
     /** Closes every connection, lent ones included, and fails the borrowers still waiting. */
@@ -145,7 +155,7 @@ final class KeepPool implements Endpoint {
     public void close() {
         lifecycle.stop();
         for (PooledConnection c : bag.close(WAKE_WAITERS_MILLIS, TimeUnit.MILLISECONDS)) {
-            c.close();
+            lifecycle.discard(c);
         }
     }
 }

@@ -30,11 +30,12 @@ final class KeeperRuntime {
         this.events = new SerialDispatcher<>("tether-keeper-events", listeners, KeeperListener::onEvent);
     }
 
-    /** Warns, with the borrower's stack, if the lease is still out after the threshold. */
-    ScheduledFuture<?> watchForLeak(LeaseImpl lease, Duration threshold) {
+    /** Counts a leak and warns, with the borrower's stack, if the lease is still out after the threshold. */
+    ScheduledFuture<?> watchForLeak(LeaseImpl lease, Duration threshold, Counters counters) {
         Throwable borrowedHere = new Throwable("lease of '" + lease.endpoint() + "' borrowed here");
         return timer.schedule(() -> {
             if (!lease.isClosed()) {
+                counters.leaked();
                 log.warn("lease of '{}' has been held for more than {} ms (leak threshold); not returned yet",
                         lease.endpoint(), threshold.toMillis(), borrowedHere);
             }

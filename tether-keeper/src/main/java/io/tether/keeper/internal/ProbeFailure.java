@@ -1,46 +1,25 @@
 package io.tether.keeper.internal;
 
+import io.tether.keeper.ProbeFailureKind;
+import java.util.Objects;
+
 /**
  * Why a connection failed its probe: what happened, typed, and the words for people.
  */
-record ProbeFailure(Kind kind, String reason) {
-    /**
-     * What went wrong. A peer that does not answer, or answers wrongly, means the service is down even though
-     * TCP still accepts; a peer that closed or reset the connection may simply have dropped an idle one,
-     * which a reconnect settles.
-     */
-    enum Kind {
-        /** The peer closed the connection (end of stream). */
-        CLOSED(false),
-        /** A socket error such as a reset or a broken pipe. */
-        IO_ERROR(false),
-        /** No answer within the probe timeout. */
-        TIMEOUT(true),
-        /** An answer, but not the expected one. */
-        BAD_REPLY(true),
-        /** Bytes arrived on an idle connection, so its protocol is out of step. */
-        UNEXPECTED_BYTES(true),
-        /** TLS failed: the server sent a TLS alert (one refusing this client's certificate, say) or bytes that are not TLS. */
-        TLS(true);
-
-        private final boolean serviceDown;
-
-        Kind(boolean serviceDown) {
-            this.serviceDown = serviceDown;
-        }
-
-        /** Whether this failure alone shows the service is not answering, whatever other connections do. */
-        boolean serviceDown() {
-            return serviceDown;
-        }
-    }
-
+record ProbeFailure(ProbeFailureKind kind, String reason) {
     ProbeFailure {
-        java.util.Objects.requireNonNull(kind, "kind");
-        java.util.Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(reason, "reason");
     }
 
+    /**
+     * Whether this failure alone shows the service is not answering, whatever other connections do: a close or a
+     * socket error may be the peer dropping one idle connection; the other kinds are the service itself.
+     */
     boolean serviceDown() {
-        return kind.serviceDown();
+        return switch (kind) {
+            case CLOSED, IO_ERROR -> false;
+            case TIMEOUT, BAD_REPLY, UNEXPECTED_BYTES, TLS -> true;
+        };
     }
 }

@@ -17,6 +17,7 @@ final class ShortEndpoint implements Endpoint {
     private final EndpointConfig config;
     private final SslContext tls;
     private final KeeperRuntime runtime;
+    private final Counters counters = new Counters();
     private final Health health;
     private final Set<PooledConnection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -25,7 +26,7 @@ final class ShortEndpoint implements Endpoint {
         this.config = config;
         this.tls = Connections.tlsContext(config);
         this.runtime = runtime;
-        this.health = new Health(config.name(), runtime);
+        this.health = new Health(config.name(), runtime, counters);
     }
 
     @Override
@@ -51,6 +52,7 @@ final class ShortEndpoint implements Endpoint {
         if (closed) {
             throw new KeeperClosedException("keeper closed; cannot borrow " + config.name());
         }
+        long started = System.nanoTime();
         PooledConnection c;
         try {
             c = Connections.open(config, tls);
@@ -61,34 +63,41 @@ final class ShortEndpoint implements Endpoint {
             throw new EndpointUnavailableException(config.name(), config.name() + " (" + config.host() + ":"
                     + config.port() + ", short) cannot connect: " + why);
         }
+        counters.opened();
         health.up("connected to " + config.host() + ":" + config.port());
         open.add(c);
         if (closed) {
-            c.close();
+            retire(c);
             throw new KeeperClosedException("keeper closed; cannot borrow " + config.name());
         }
-        LeaseImpl lease = new LeaseImpl(config.name(), c, (l, broken, why) -> {
-            open.remove(l.connection);
-            l.connection.close();
-        });
+        LeaseImpl lease = new LeaseImpl(config.name(), c, (l, broken, why) -> retire(l.connection));
         if (!config.leakThreshold().isZero()) {
-            lease.leakWatch = runtime.watchForLeak(lease, config.leakThreshold());
+            lease.leakWatch = runtime.watchForLeak(lease, config.leakThreshold(), counters);
         }
+        counters.lentAfter(System.nanoTime() - started); // a short endpoint's borrower waits for its connect
         return lease;
     }
 
     @Override
     public EndpointStatus status() {
         return new EndpointStatus(config.name(), config.host() + ":" + config.port(), EndpointMode.SHORT,
-                health.state(), 0, open.size(), 0, null, health.failures(), health.lastFailure(), null);
+                health.state(), 0, open.size(), 0, null, health.failures(), health.lastFailure(), null,
+                counters.snapshot());
     }
 
     @Override
     public void close() {
         closed = true;
         for (PooledConnection c : open) {
-            c.close();
+            retire(c);
         }
-        open.clear();
+    }
+
+    /** Closes a connection; the one that takes it out of the open set counts it, so each is counted once. */
+    private void retire(PooledConnection c) {
+        if (open.remove(c)) {
+            counters.retired();
+        }
+        c.close();
     }
 }

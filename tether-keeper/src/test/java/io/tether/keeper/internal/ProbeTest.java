@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.tether.keeper.ProbeFailureKind;
 import io.tether.keeper.ProbeKind;
 import io.tether.keeper.ProbeSpec;
-import io.tether.keeper.internal.ProbeFailure.Kind;
 import io.tether.protocol.FrameType;
 import io.tether.protocol.Frames;
 import java.io.IOException;
@@ -17,8 +17,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -63,7 +63,7 @@ class ProbeTest {
     void peekSeesAPeerThatClosed() throws IOException {
         peer.close();
         ProbeFailure failure = awaitFailure(ProbeSpec.PEEK);
-        assertThat(failure.kind()).isEqualTo(Kind.CLOSED);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.CLOSED);
         assertThat(failure.serviceDown()).isFalse();
         assertThat(failure.reason()).isEqualTo("the peer closed the connection");
     }
@@ -73,7 +73,7 @@ class ProbeTest {
         peer.setSoLinger(true, 0);
         peer.close();
         ProbeFailure failure = awaitFailure(ProbeSpec.PEEK);
-        assertThat(failure.kind()).isEqualTo(Kind.IO_ERROR);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.IO_ERROR);
         assertThat(failure.serviceDown()).isFalse();
         assertThat(failure.reason()).startsWith("peek probe failed: ");
     }
@@ -82,7 +82,7 @@ class ProbeTest {
     void peekSeesStrayBytes() throws IOException {
         peer.getOutputStream().write('x');
         ProbeFailure failure = awaitFailure(ProbeSpec.PEEK);
-        assertThat(failure.kind()).isEqualTo(Kind.UNEXPECTED_BYTES);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.UNEXPECTED_BYTES);
         assertThat(failure.serviceDown()).isTrue();
     }
 
@@ -97,7 +97,7 @@ class ProbeTest {
     void exchangeRefusesAnotherReply() throws Exception {
         answer("-ERR unknown\r\n");
         ProbeFailure failure = Connections.probe(connection, EXCHANGE, TIMEOUT);
-        assertThat(failure.kind()).isEqualTo(Kind.BAD_REPLY);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.BAD_REPLY);
         assertThat(failure.serviceDown()).isTrue();
         assertThat(failure.reason()).isEqualTo("exchange probe expected a reply starting with '+PONG' but got '-ERR unknown\\r\\n'");
     }
@@ -105,13 +105,13 @@ class ProbeTest {
     @Test
     void exchangeRefusesAReplyShorterThanThePrefix() throws Exception {
         answer("+P\n");
-        assertThat(Connections.probe(connection, EXCHANGE, TIMEOUT).kind()).isEqualTo(Kind.BAD_REPLY);
+        assertThat(Connections.probe(connection, EXCHANGE, TIMEOUT).kind()).isEqualTo(ProbeFailureKind.BAD_REPLY);
     }
 
     @Test
     void exchangeWithNoAnswerTimesOut() {
         ProbeFailure failure = Connections.probe(connection, EXCHANGE, TIMEOUT);
-        assertThat(failure.kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.TIMEOUT);
         assertThat(failure.serviceDown()).isTrue();
         assertThat(failure.reason()).isEqualTo("exchange probe got no answer within 150 ms");
     }
@@ -120,7 +120,7 @@ class ProbeTest {
     void exchangeSeesAPeerThatClosesInsteadOfAnswering() throws IOException {
         peer.shutdownOutput();
         ProbeFailure failure = Connections.probe(connection, EXCHANGE, TIMEOUT);
-        assertThat(failure.kind()).isEqualTo(Kind.CLOSED);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.CLOSED);
         assertThat(failure.reason()).isEqualTo("the peer closed the connection instead of answering the exchange probe");
     }
 
@@ -141,7 +141,7 @@ class ProbeTest {
     void tetherNamesTheFrameThatCameInsteadOfAPong() throws Exception {
         replyToFrame(new AtomicReference<>(), ping -> bytes(Frames.data(UnpooledByteBufAllocator.DEFAULT, new byte[3])));
         ProbeFailure failure = Connections.probe(connection, TETHER, TIMEOUT);
-        assertThat(failure.kind()).isEqualTo(Kind.BAD_REPLY);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.BAD_REPLY);
         assertThat(failure.reason()).isEqualTo("Tether server answered PING with DATA instead of PONG");
     }
 
@@ -153,7 +153,7 @@ class ProbeTest {
             return bytes(header);
         });
         ProbeFailure failure = Connections.probe(connection, TETHER, TIMEOUT);
-        assertThat(failure.kind()).isEqualTo(Kind.BAD_REPLY);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.BAD_REPLY);
         assertThat(failure.reason()).isEqualTo("tether probe: PONG frame of " + (Frames.DEFAULT_MAX_PAYLOAD + 1)
                 + " bytes is larger than any answer to expect");
     }
@@ -162,7 +162,7 @@ class ProbeTest {
     void tetherSeesAPeerThatClosesMidHeader() throws Exception {
         replyToFrame(new AtomicReference<>(), ping -> new byte[] {(byte) FrameType.PONG.code(), 0}, true);
         ProbeFailure failure = Connections.probe(connection, TETHER, TIMEOUT);
-        assertThat(failure.kind()).isEqualTo(Kind.CLOSED);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.CLOSED);
         assertThat(failure.reason()).isEqualTo(
                 "the peer closed the connection during the tether probe (after 2 of the 6 bytes of a frame header)");
     }

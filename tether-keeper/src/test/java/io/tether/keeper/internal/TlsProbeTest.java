@@ -7,8 +7,8 @@ import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.tether.keeper.EndpointConfig;
+import io.tether.keeper.ProbeFailureKind;
 import io.tether.keeper.ProbeSpec;
-import io.tether.keeper.internal.ProbeFailure.Kind;
 import io.tether.testing.TestPki;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -110,7 +110,7 @@ class TlsProbeTest {
         answer.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(Connections.probe(connection, ProbeSpec.PEEK, TIMEOUT)).isNull();
         peer.close();
-        assertThat(awaitFailure(ProbeSpec.PEEK).kind()).isEqualTo(Kind.CLOSED);
+        assertThat(awaitFailure(ProbeSpec.PEEK).kind()).isEqualTo(ProbeFailureKind.CLOSED);
     }
 
     @ParameterizedTest
@@ -119,7 +119,7 @@ class TlsProbeTest {
         connect(provider);
         peer.close(); // close_notify, then FIN
         ProbeFailure failure = awaitFailure(ProbeSpec.PEEK);
-        assertThat(failure.kind()).isEqualTo(Kind.CLOSED);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.CLOSED);
         assertThat(failure.reason()).isEqualTo("the peer closed the connection");
     }
 
@@ -128,7 +128,7 @@ class TlsProbeTest {
         connect("jdk");
         peer.getOutputStream().write("surprise\n".getBytes(StandardCharsets.US_ASCII));
         ProbeFailure failure = awaitFailure(ProbeSpec.PEEK);
-        assertThat(failure.kind()).isEqualTo(Kind.UNEXPECTED_BYTES);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.UNEXPECTED_BYTES);
     }
 
     @ParameterizedTest
@@ -137,7 +137,7 @@ class TlsProbeTest {
         connect(provider);
         raw.getOutputStream().write("GARBAGE with a SECRET in it\r\n".repeat(4).getBytes(StandardCharsets.US_ASCII));
         ProbeFailure failure = awaitFailure(ProbeSpec.PEEK);
-        assertThat(failure.kind()).isEqualTo(Kind.TLS);
+        assertThat(failure.kind()).isEqualTo(ProbeFailureKind.TLS);
         assertThat(failure.serviceDown()).isTrue();
         assertThat(failure.reason()).startsWith("peek probe: TLS failed: ").doesNotContain("SECRET").doesNotContain("GARBAGE");
     }
@@ -150,7 +150,7 @@ class TlsProbeTest {
         answer.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
         ProbeFailure silence = Connections.probe(connection, EXCHANGE, TIMEOUT); // nobody answers this time
-        assertThat(silence.kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(silence.kind()).isEqualTo(ProbeFailureKind.TIMEOUT);
         assertThat(silence.reason()).isEqualTo("exchange probe got no answer within 150 ms");
     }
 

@@ -180,7 +180,7 @@ final class Admission {
      * {@code why} must already be log-safe.
      */
     void rejected(String remote, CloseReason reason, String why, long nowNanos) {
-        registry.countRejected();
+        registry.countRejected(reason);
         String fromSource = "";
         if (reason == CloseReason.UNAUTHENTICATED || reason == CloseReason.FORBIDDEN) {
             // A client retrying a bad credential would otherwise write a line per attempt, for ever.

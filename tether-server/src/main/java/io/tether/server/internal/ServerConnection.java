@@ -107,6 +107,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         }
         long now = timer.now();
         liveness.stampRead(now);
+        timer.traffic().read(in.readableBytes());
         if (state == DRAINING) {
             return;
         }
@@ -183,10 +184,12 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             int end = frames.writerIndex();
             // The frame is handled in place: the buffer's indexes frame it, then move past it.
             frames.writerIndex(start + length);
+            timer.traffic().frameIn();
             try {
                 if (state == HANDSHAKE) {
                     admission.admit(this, Hello.decode(frames));
                 } else if (FrameRouter.route(routes, frames, now)) {
+                    timer.traffic().frameOut(length);
                     transport.pong(frames);
                 }
             } finally {
@@ -358,6 +361,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
             return;
         }
         transport.flush(); // PONGs already answered leave first
+        timer.traffic().frameOut(frame.readableBytes());
         transport.write(frame, done);
     }
 

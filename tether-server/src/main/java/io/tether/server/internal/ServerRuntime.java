@@ -15,6 +15,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelFutureListener;
 import io.tether.internal.LogLimit;
 import io.tether.internal.MemoryBudget;
+import io.tether.internal.Traffic;
 import io.tether.internal.WheelTicker;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Collections;
@@ -34,6 +35,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,6 +116,24 @@ public final class ServerRuntime {
         return Transports.name();
     }
 
+    /** Frames and bytes through the Tether port, all loops together: {framesIn, bytesIn, framesOut, bytesOut}. */
+    public long[] traffic() {
+        long[] sum = new long[4];
+        for (WheelTicker ticker : timers.values()) {
+            Traffic t = ticker.traffic();
+            sum[0] += t.framesIn();
+            sum[1] += t.bytesIn();
+            sum[2] += t.framesOut();
+            sum[3] += t.bytesOut();
+        }
+        return sum;
+    }
+
+    /** What holds the Tether port's connections: {@code compact} (epoll, plain TCP) or {@code channel}. */
+    public String engine() {
+        return compact != null ? "compact" : "channel";
+    }
+
     /**
      * Whether the Tether port runs on the compact engine: on native epoll unless
      * {@code -Dtether.server.engine=channel} asks for a Netty channel per connection, as on NIO.
@@ -171,6 +191,52 @@ public final class ServerRuntime {
         if (exposed != null) {
             log.warn(exposed);
         }
+    }
+
+    /**
+     * Whether every event loop of the server (its acceptor's too) runs a task within {@code within}: a loop
+     * stuck in a handler, or dead, leaves the answer false. Never blocks the caller.
+     */
+    public CompletableFuture<Boolean> loopsAnswer(Duration within) {
+        if (closed || group == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        List<CompletableFuture<Void>> probes = new ArrayList<>();
+        for (EventLoopGroup each : List.of(acceptor, group)) {
+            for (EventExecutor loop : each) {
+                CompletableFuture<Void> ran = new CompletableFuture<>();
+                try {
+                    loop.execute(() -> ran.complete(null));
+                } catch (RuntimeException rejected) {
+                    ran.completeExceptionally(rejected);
+                }
+                probes.add(ran);
+            }
+        }
+        return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
+                .orTimeout(within.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((done, failure) -> failure == null);
+    }
+
+    /** Why the server should not be sent new clients now; empty when it is ready for them. */
+    public List<String> readinessProblems() {
+        List<String> problems = new ArrayList<>();
+        if (closed || group == null || registry.isClosing()) {
+            problems.add("not listening (stopped or stopping)");
+            return problems;
+        }
+        ServerStats now = stats();
+        Limits limits = config.limits();
+        if (now.connections() >= limits.maxConnections()) {
+            problems.add("at its connection limit (" + now.connections() + " of " + limits.maxConnections() + ")");
+        }
+        if (now.handshakes() >= limits.maxHandshakes()) {
+            problems.add("at its handshake limit (" + now.handshakes() + " of " + limits.maxHandshakes() + ")");
+        }
+        if (now.bufferedBytes() >= limits.maxBufferedBytes()) {
+            problems.add("its buffer budget is spent (" + now.bufferedBytes() + " of " + limits.maxBufferedBytes() + " bytes)");
+        }
+        return problems;
     }
 
     /** Listens with a channel per connection; {@code tether} for the Tether port, else classic. */

@@ -35,6 +35,7 @@ public final class SessionRegistry {
     private final LongAdder onlineEvents = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final AtomicLongArray offlineByReason = new AtomicLongArray(CloseReason.values().length);
+    private final AtomicLongArray rejectedByReason = new AtomicLongArray(CloseReason.values().length);
     private volatile boolean closing;
     /** Registrations in progress; shutdown waits for them so that its sweep cannot miss one that lands late. */
     private final AtomicInteger registering = new AtomicInteger();
@@ -51,8 +52,9 @@ public final class SessionRegistry {
         accepted.increment();
     }
 
-    void countRejected() {
+    void countRejected(CloseReason reason) {
         rejected.increment();
+        rejectedByReason.incrementAndGet(reason.ordinal());
     }
 
     boolean isClosing() {
@@ -120,7 +122,8 @@ public final class SessionRegistry {
             result[0] = new Registration(Outcome.ONLINE, replaced);
             onlineEvents.increment();
             events.publish(new PresenceEvent(PresenceEvent.Type.ONLINE, session.clientId(), session.sessionId(),
-                    session.remote(), null, "", 0, System.currentTimeMillis(), session.isLegacy()));
+                    session.remote(), null, "", 0, System.currentTimeMillis(), session.isLegacy(),
+                    session.heartbeat().timeout().toMillis()));
             return session;
         });
         return result[0];
@@ -150,7 +153,7 @@ public final class SessionRegistry {
         offlineByReason.incrementAndGet(reason.ordinal());
         events.publish(new PresenceEvent(PresenceEvent.Type.OFFLINE, session.clientId(), session.sessionId(),
                 session.remote(), reason, detail, session.silentMillis(), System.currentTimeMillis(),
-                session.isLegacy()));
+                session.isLegacy(), session.heartbeat().timeout().toMillis()));
     }
 
     public ServerSession find(String clientId) {
@@ -174,11 +177,15 @@ public final class SessionRegistry {
     }
 
     ServerStats stats(ConnectionCounts counts, MemoryBudget buffers) {
-        Map<CloseReason, Long> offline = new EnumMap<>(CloseReason.class);
+        return new ServerStats(size(), accepted.sum(), onlineEvents.sum(), byReason(offlineByReason), rejected.sum(),
+                counts.open(), counts.handshakes(), buffers.held(), byReason(rejectedByReason));
+    }
+
+    private static Map<CloseReason, Long> byReason(AtomicLongArray counts) {
+        Map<CloseReason, Long> map = new EnumMap<>(CloseReason.class);
         for (CloseReason reason : CloseReason.values()) {
-            offline.put(reason, offlineByReason.get(reason.ordinal()));
+            map.put(reason, counts.get(reason.ordinal()));
         }
-        return new ServerStats(size(), accepted.sum(), onlineEvents.sum(), offline, rejected.sum(), counts.open(),
-                counts.handshakes(), buffers.held());
+        return map;
     }
 }

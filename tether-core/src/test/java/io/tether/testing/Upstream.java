@@ -1,4 +1,4 @@
-package io.tether.keeper;
+package io.tether.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,50 +21,50 @@ import javax.net.ssl.SSLSocket;
  * every other line, in plaintext or over TLS. It can go silent (accept but never answer), be killed, and be
  * started again on the same port. It counts connections and, per client port, the PINGs it received.
  */
-final class Upstream implements AutoCloseable {
+public final class Upstream implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-    final AtomicInteger accepted = new AtomicInteger();
-    final Map<Integer, AtomicInteger> pingsByClientPort = new ConcurrentHashMap<>();
+    public final AtomicInteger accepted = new AtomicInteger();
+    public final Map<Integer, AtomicInteger> pingsByClientPort = new ConcurrentHashMap<>();
     private volatile boolean silent;
     private volatile ServerSocket listener;
     private final SSLContext tls;
 
-    Upstream() throws IOException {
+    public Upstream() throws IOException {
         this(0);
     }
 
-    Upstream(int port) throws IOException {
+    public Upstream(int port) throws IOException {
         this(port, null);
     }
 
     /** Speaks TLS with {@code tls}'s server certificate, when it is not null. */
-    Upstream(int port, SSLContext tls) throws IOException {
+    public Upstream(int port, SSLContext tls) throws IOException {
         this.tls = tls;
         listener = bind(port);
         this.port = listener.getLocalPort();
         acceptLoop(listener);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    int open() {
+    public int open() {
         return (int) sockets.stream().filter(s -> !s.isClosed()).count();
     }
 
-    void silence() {
+    public void silence() {
         silent = true;
     }
 
-    int pingsFrom(int clientPort) {
+    public int pingsFrom(int clientPort) {
         AtomicInteger count = pingsByClientPort.get(clientPort);
         return count == null ? 0 : count.get();
     }
 
     /** Like a killed process: the listener and every connection close at once. */
-    void kill() throws IOException {
+    public void kill() throws IOException {
         listener.close();
         for (Socket socket : sockets) {
             socket.close();
@@ -72,7 +72,7 @@ final class Upstream implements AutoCloseable {
         sockets.clear();
     }
 
-    void restart() throws IOException {
+    public void restart() throws IOException {
         listener = bind(port);
         acceptLoop(listener);
     }
@@ -81,7 +81,7 @@ final class Upstream implements AutoCloseable {
      * Closes one connection from the server side, as an upstream dropping a client would. Returns false if
      * that connection is not (yet) known here: a client's connect completes before accept() returns.
      */
-    boolean dropConnectionFrom(int clientPort) throws IOException {
+    public boolean dropConnectionFrom(int clientPort) throws IOException {
         for (Socket socket : sockets) {
             if (socket.getPort() == clientPort) {
                 socket.close();

@@ -1,0 +1,145 @@
+package io.tether.admin.internal;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.tether.admin.PresenceFeed;
+import io.tether.internal.StallLog;
+import io.tether.protocol.CloseReason;
+import io.tether.server.PresenceEvent;
+import io.tether.server.SessionInfo;
+import io.tether.server.TetherServer;
+import java.util.List;
+
+/**
+ * A server's figures as Micrometer meters. Everything is read from what the server counts anyway, when the
+ * registry is scraped, or derived from presence events as they are published: nothing is added to the
+ * heartbeat path (docs/ADMIN.md lists every meter).
+ */
+public final class ServerMeters {
+    private ServerMeters() {
+    }
+
+    public static void bind(TetherServer server, PresenceFeed feed, MeterRegistry registry) {
+        SessionsSnapshot sessions = new SessionsSnapshot(server);
+        for (boolean classic : new boolean[] {false, true}) {
+            Gauge.builder("tether.sessions.online", sessions, s -> s.online(classic))
+                    .tags("listener", classic ? "classic" : "tether", "engine", classic ? "channel" : server.engine())
+                    .description("sessions online now, by listener and the engine that holds them")
+                    .strongReference(true).register(registry); // only the registry holds the snapshot
+        }
+        Gauge.builder("tether.connections.open", server, s -> s.stats().connections())
+                .description("connections open now on all ports, handshaken or not").register(registry);
+        Gauge.builder("tether.handshakes.pending", server, s -> s.stats().handshakes())
+                .description("connections that have not been welcomed yet").register(registry);
+        Gauge.builder("tether.buffered", server, s -> s.stats().bufferedBytes()).baseUnit("bytes")
+                .description("bytes held for partial inbound and unsent outbound frames").register(registry);
+        FunctionCounter.builder("tether.connections.accepted", server, s -> s.stats().accepted())
+                .description("connections accepted, handshaken or not").register(registry);
+        for (CloseReason reason : CloseReason.values()) {
+            FunctionCounter.builder("tether.connections.refused", server,
+                            s -> s.stats().rejectedByReason().getOrDefault(reason, 0L))
+                    .tag("reason", reason.name()).description("connections closed before they came online, by reason")
+                    .register(registry);
+        }
+        FunctionCounter.builder("tether.loop.stalls", registry, r -> StallLog.stalls())
+                .description("times an event loop of this process was found running late (the pause guard)").register(registry);
+        String[][] traffic = {{"frames", "in"}, {"bytes", "in"}, {"frames", "out"}, {"bytes", "out"}};
+        for (int i = 0; i < traffic.length; i++) {
+            int index = i;
+            FunctionCounter.builder("tether." + traffic[i][0], server, s -> s.traffic()[index])
+                    .tag("direction", traffic[i][1]).baseUnit(traffic[i][0].equals("bytes") ? "bytes" : null)
+                    .description(traffic[i][0] + " through the Tether port").register(registry);
+        }
+        FunctionCounter.builder("tether.presence.online", server, s -> s.stats().onlineEvents())
+                .description("ONLINE events").register(registry);
+        for (CloseReason reason : CloseReason.values()) {
+            FunctionCounter.builder("tether.presence.offline", server,
+                            s -> s.stats().offlineByReason().getOrDefault(reason, 0L))
+                    .tag("reason", reason.name()).description("OFFLINE events, by reason").register(registry);
+        }
+        for (String stat : List.of("p50", "p90", "p99", "max")) {
+            Gauge.builder("tether.sessions.rtt", sessions, r -> r.rtt(stat)).tag("stat", stat).baseUnit("seconds")
+                    .description("the heartbeat round trip the online clients last reported, across clients")
+                    .strongReference(true)
+                    .register(registry);
+        }
+        DistributionSummary lateness = DistributionSummary.builder("tether.verdict.lateness").baseUnit("seconds")
+                .description("how long after its deadline a TIMEOUT verdict was passed")
+                .serviceLevelObjectives(0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+                .register(registry);
+        feed.follow(entry -> {
+            PresenceEvent event = entry.event();
+            if (event.reason() == CloseReason.TIMEOUT) {
+                lateness.record(event.lateMillis() / 1000.0);
+            }
+        });
+        for (var binder : List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(),
+                new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics(), new FileDescriptorMetrics())) {
+            binder.bindTo(registry);
+        }
+    }
+
+    /** The session table, walked at most once a second however many of its gauges a scrape reads. */
+    static final class SessionsSnapshot {
+        private static final long FRESH_NANOS = 1_000_000_000L;
+        private final TetherServer server;
+        private long takenAt = Long.MIN_VALUE;
+        private long[] micros = new long[0];
+        private long classic;
+        private long total;
+
+        SessionsSnapshot(TetherServer server) {
+            this.server = server;
+        }
+
+        private void refresh() {
+            long now = System.nanoTime();
+            if (takenAt == Long.MIN_VALUE || now - takenAt > FRESH_NANOS) {
+                List<SessionInfo> all = server.sessions();
+                micros = sortedMicros(all);
+                classic = all.stream().filter(SessionInfo::legacy).count();
+                total = all.size();
+                takenAt = now;
+            }
+        }
+
+        synchronized double rtt(String stat) {
+            refresh();
+            return statistic(micros, stat);
+        }
+
+        synchronized double online(boolean ofClassic) {
+            refresh();
+            return ofClassic ? classic : total - classic;
+        }
+    }
+
+    static long[] sortedMicros(List<SessionInfo> sessions) {
+        return sessions.stream().map(SessionInfo::lastRtt).filter(r -> r != null)
+                .mapToLong(r -> r.toNanos() / 1000).sorted().toArray();
+    }
+
+    /** A statistic of the online clients' last reported round trips, in seconds; NaN when none has reported. */
+    static double statistic(long[] micros, String stat) {
+        if (micros.length == 0) {
+            return Double.NaN;
+        }
+        int index = switch (stat) {
+            case "p50" -> (int) Math.ceil(micros.length * 0.50) - 1;
+            case "p90" -> (int) Math.ceil(micros.length * 0.90) - 1;
+            case "p99" -> (int) Math.ceil(micros.length * 0.99) - 1;
+            default -> micros.length - 1;
+        };
+        return micros[Math.max(0, index)] / 1e6;
+    }
+
+}
