@@ -1,13 +1,8 @@
 package io.tether.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.tether.keeper.EndpointEvent;
 import io.tether.admin.internal.SessionJson;
 import io.tether.server.PresenceEvent;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 
 /**
  * One event as one line of JSON, for {@code --events jsonl}. Written field by field with Jackson's
@@ -16,7 +11,6 @@ import java.io.UncheckedIOException;
  * break a line.
  */
 public final class EventJson {
-    private static final JsonFactory JSON = new JsonFactory();
 
     private EventJson() {
     }
@@ -27,7 +21,7 @@ public final class EventJson {
     }
 
     static String line(EndpointEvent event) {
-        return write(json -> {
+        return SessionJson.object(json -> {
             json.writeStringField("event", event.state().name());
             json.writeStringField("endpoint", event.endpoint());
             json.writeStringField("cause", event.cause());
@@ -35,19 +29,4 @@ public final class EventJson {
         });
     }
 
-    private interface Fields {
-        void write(JsonGenerator json) throws IOException;
-    }
-
-    private static String write(Fields fields) {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            fields.write(json);
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write an event as JSON", e);
-        }
-        return out.toString();
-    }
 }

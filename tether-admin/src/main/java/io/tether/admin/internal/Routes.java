@@ -1,7 +1,5 @@
 package io.tether.admin.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,9 +12,6 @@ import io.tether.protocol.ClientIds;
 import io.tether.server.ServerStats;
 import io.tether.server.SessionInfo;
 import io.tether.server.TetherServer;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -34,7 +29,6 @@ final class Routes {
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1000;
     static final Duration LOOP_PROBE = Duration.ofSeconds(1);
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** A whole answer: status, content type, body. */
     record Answer(HttpResponseStatus status, String contentType, byte[] body) {
@@ -270,19 +264,7 @@ final class Routes {
         return values == null || values.isEmpty() ? fallback : values.get(0);
     }
 
-    interface Fields {
-        void write(JsonGenerator json) throws IOException;
-    }
-
-    static String json(Fields fields) {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            fields.write(json);
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write JSON", e);
-        }
-        return out.toString();
+    static String json(SessionJson.Fields fields) {
+        return SessionJson.object(fields);
     }
 }

@@ -3,10 +3,15 @@ package io.tether.admin.internal;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tether.server.PresenceEvent;
 import io.tether.server.SessionInfo;
+import com.fasterxml.jackson.core.JsonFactory;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 
 /** The JSON fields of a session and of a presence event, as the admin API and the dashboard read them. */
 public final class SessionJson {
+    private static final JsonFactory JSON = new JsonFactory();
+
     private SessionJson() {
     }
 
@@ -44,6 +49,27 @@ public final class SessionJson {
 
     /** One event as one line of JSON. */
     public static String line(PresenceEvent event) {
-        return Routes.json(g -> write(g, event));
+        return object(g -> write(g, event));
+    }
+
+    /** The fields of one JSON object. */
+    public interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /**
+     * One JSON object on one line, written field by field with Jackson's streaming generator (no map, no data
+     * binding); Jackson escapes every string, so a client's text cannot break the line.
+     */
+    public static String object(Fields fields) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            fields.write(json);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write JSON", e);
+        }
+        return out.toString();
     }
 }
