@@ -91,7 +91,8 @@ class AdminServerTest {
         for (String id : List.of("alice", "bob", "carol")) {
             client(id);
         }
-        await().atMost(WAIT).until(() -> server.sessions().size() == 3);
+        await().atMost(WAIT).until(() -> server.sessions().size() == 3
+                && server.sessions().stream().allMatch(s -> s.lastRtt() != null));
         try (Socket garbage = new Socket("127.0.0.1", server.address().getPort())) {
             garbage.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             await().atMost(WAIT).until(() -> server.stats().rejected() == 1);
@@ -102,7 +103,8 @@ class AdminServerTest {
         assertThat(metrics.body()).containsPattern("tether_sessions_online\\{engine=\"(compact|channel)\",listener=\"tether\"\\} 3.0").contains("tether_presence_online_total 3.0")
                 .contains("tether_presence_offline_total{reason=\"TIMEOUT\"} 0.0").contains("jvm_memory_used_bytes")
                 .contains("tether_connections_refused_total{reason=\"PROTOCOL_ERROR\"} 1.0").contains("tether_loop_stalls_total")
-                .containsPattern("tether_frames_total\\{direction=\"in\"} [1-9]").containsPattern("tether_bytes_total\\{direction=\"out\"} [1-9]");
+                .containsPattern("tether_frames_total\\{direction=\"in\"} [1-9]")
+                .containsPattern("tether_heartbeat_rtt_seconds\\{le=\"\\+Inf\"} [3-9]").containsPattern("tether_bytes_total\\{direction=\"out\"} [1-9]");
 
         HttpResponse<String> health = get("/health");
         assertThat(health.statusCode()).isEqualTo(200);

@@ -26,6 +26,14 @@ public final class Traffic {
         }
     }
 
+    /**
+     * Round trips the clients reported, counted in buckets: bucket k holds those of at most 2^k µs (k = 0..23,
+     * 1 µs to about 8.4 s), the last one everything longer.
+     */
+    public static final int RTT_BUCKETS = 25;
+    private static final VarHandle RTT = MethodHandles.arrayElementVarHandle(long[].class);
+    private final long[] rtt = new long[RTT_BUCKETS];
+
     private long framesIn;
     private long bytesIn;
     private long framesOut;
@@ -45,6 +53,17 @@ public final class Traffic {
     public void frameOut(int bytes) {
         FRAMES_OUT.setOpaque(this, framesOut + 1);
         BYTES_OUT.setOpaque(this, bytesOut + bytes);
+    }
+
+    /** A round trip a client reported, in µs, on the loop's thread. */
+    public void rtt(long micros) {
+        int bucket = micros <= 1 ? 0 : Math.min(RTT_BUCKETS - 1, 64 - Long.numberOfLeadingZeros(micros - 1));
+        RTT.setOpaque(rtt, bucket, rtt[bucket] + 1);
+    }
+
+    /** The count in round-trip bucket {@code k}, not cumulative. */
+    public long rttBucket(int k) {
+        return (long) RTT.getOpaque(rtt, k);
     }
 
     public long framesIn() {

@@ -101,6 +101,14 @@ public final class TetherServer implements AutoCloseable {
     }
 
     /**
+     * The heartbeat round trips clients reported since start, as counts per bucket (not cumulative): bucket k
+     * holds those of at most 2^k µs for k = 0..23, the last bucket everything longer.
+     */
+    public long[] rttBuckets() {
+        return runtime.rttBuckets();
+    }
+
+    /**
      * Liveness for an orchestrator: completes true when every event loop of the server ran a task within
      * {@code within}, false otherwise (a loop stuck in a handler, a loop that died, a stopped server). Never
      * blocks the caller.

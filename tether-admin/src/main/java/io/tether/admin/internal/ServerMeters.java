@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.tether.admin.PresenceFeed;
 import io.tether.internal.StallLog;
+import io.tether.internal.Traffic;
 import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
 import io.tether.server.SessionInfo;
@@ -72,6 +73,15 @@ public final class ServerMeters {
                     .strongReference(true)
                     .register(registry);
         }
+        // The reported round trips as cumulative buckets with an le label, from the loops' own counts (summed
+        // here), so that histogram_quantile reads them; nothing is recorded into Micrometer per ping.
+        for (int k = 0; k < Traffic.RTT_BUCKETS; k++) {
+            int upTo = k;
+            String le = k == Traffic.RTT_BUCKETS - 1 ? "+Inf" : Double.toString((1L << k) / 1e6);
+            Gauge.builder("tether.heartbeat.rtt", server, s -> cumulative(s.rttBuckets(), upTo))
+                    .tag("le", le).baseUnit("seconds").description("heartbeat round trips the clients reported, at most le seconds")
+                    .register(registry);
+        }
         DistributionSummary lateness = DistributionSummary.builder("tether.verdict.lateness").baseUnit("seconds")
                 .description("how long after its deadline a TIMEOUT verdict was passed")
                 .serviceLevelObjectives(0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
@@ -121,6 +131,14 @@ public final class ServerMeters {
             refresh();
             return ofClassic ? classic : total - classic;
         }
+    }
+
+    static double cumulative(long[] buckets, int upTo) {
+        long sum = 0;
+        for (int k = 0; k <= upTo; k++) {
+            sum += buckets[k];
+        }
+        return sum;
     }
 
     static long[] sortedMicros(List<SessionInfo> sessions) {

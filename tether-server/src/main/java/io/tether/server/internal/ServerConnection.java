@@ -10,6 +10,7 @@ import io.tether.internal.FrameRouter;
 import io.tether.internal.GracefulClose;
 import io.tether.internal.Liveness;
 import io.tether.internal.SilenceRule;
+import io.tether.internal.Traffic;
 import io.tether.internal.WheelTicker;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
@@ -436,6 +437,11 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     @Override
     public String remote() {
         return transport.remote();
+    }
+
+    @Override
+    public Traffic traffic() {
+        return timer.traffic();
     }
 
     @Override

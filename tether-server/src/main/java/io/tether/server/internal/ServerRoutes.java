@@ -3,6 +3,7 @@ package io.tether.server.internal;
 import io.netty.buffer.ByteBuf;
 import io.tether.internal.Exchange;
 import io.tether.internal.FrameRouter;
+import io.tether.internal.Traffic;
 import io.tether.protocol.CloseReason;
 import io.tether.util.LogSafe;
 import java.util.concurrent.CompletionStage;
@@ -28,6 +29,10 @@ final class ServerRoutes implements FrameRouter.Side {
     public boolean onPing(int reportedRttMicros, long nowNanos) {
         if (reportedRttMicros != 0) {
             session.reportedRtt(reportedRttMicros);
+            Traffic traffic = session.link().traffic();
+            if (traffic != null) {
+                traffic.rtt(reportedRttMicros & 0xFFFFFFFFL);
+            }
         }
         return limits.allowPing(nowNanos);
     }

@@ -129,6 +129,17 @@ public final class ServerRuntime {
         return sum;
     }
 
+    /** How many reported round trips fell in each bucket of {@link Traffic#rtt}, all loops together. */
+    public long[] rttBuckets() {
+        long[] sum = new long[Traffic.RTT_BUCKETS];
+        for (WheelTicker ticker : timers.values()) {
+            for (int k = 0; k < sum.length; k++) {
+                sum[k] += ticker.traffic().rttBucket(k);
+            }
+        }
+        return sum;
+    }
+
     /** What holds the Tether port's connections: {@code compact} (epoll, plain TCP) or {@code channel}. */
     public String engine() {
         return compact != null ? "compact" : "channel";

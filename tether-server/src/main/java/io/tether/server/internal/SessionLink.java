@@ -3,6 +3,7 @@ package io.tether.server.internal;
 import io.netty.buffer.ByteBuf;
 import io.tether.internal.Exchange;
 import io.tether.internal.SilenceRule;
+import io.tether.internal.Traffic;
 import java.time.Duration;
 
 /**
@@ -12,6 +13,11 @@ import java.time.Duration;
 interface SessionLink extends Exchange.Outlet {
     /** The peer as {@code ip:port}. */
     String remote();
+
+    /** What the connection's event loop counts (frames, bytes, reported round trips); null where nothing is counted. */
+    default Traffic traffic() {
+        return null;
+    }
 
     /** When the connection last read a byte, on its loop's clock. Any thread. */
     long lastReadNanos();
