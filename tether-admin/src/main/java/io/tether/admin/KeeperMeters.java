@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
+import io.tether.admin.internal.Fresh;
 import io.tether.keeper.EndpointState;
 import io.tether.keeper.EndpointStatus;
 import io.tether.keeper.Keeper;
@@ -36,33 +37,24 @@ public final class KeeperMeters {
 
     /**
      * One endpoint's meters over one status, read at most every {@value #FRESH_MILLIS} ms however many of its
-     * meters a scrape reads, so that the figures of one scrape come from one snapshot and agree. Micrometer holds
-     * the object a meter reads weakly, so every meter's function refers to this reading itself: the registry
-     * keeps it, and its keeper, alive.
+     * meters a scrape reads ({@link Fresh}), so that the figures of one scrape come from one snapshot and agree.
+     * Micrometer holds the object a meter reads weakly, so every meter's function refers to this reading
+     * itself: the registry keeps it, and its keeper, alive.
      */
     private static final class Reading {
         static final long FRESH_MILLIS = 100;
-        private final Keeper keeper;
-        private final String name;
         private final MeterRegistry registry;
         private final Tags endpoint;
-        private EndpointStatus status;
-        private long readAt;
+        private final Fresh<EndpointStatus> status;
 
         Reading(Keeper keeper, String name, MeterRegistry registry) {
-            this.keeper = keeper;
-            this.name = name;
             this.registry = registry;
             this.endpoint = Tags.of("endpoint", name);
+            this.status = new Fresh<>(() -> keeper.status(name), Duration.ofMillis(FRESH_MILLIS));
         }
 
-        synchronized EndpointStatus status() {
-            long now = System.nanoTime();
-            if (status == null || now - readAt > TimeUnit.MILLISECONDS.toNanos(FRESH_MILLIS)) {
-                status = keeper.status(name);
-                readAt = now;
-            }
-            return status;
+        EndpointStatus status() {
+            return status.get();
         }
 
         void bind() {

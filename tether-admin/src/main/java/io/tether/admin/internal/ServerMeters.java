@@ -16,8 +16,10 @@ import io.tether.internal.StallLog;
 import io.tether.internal.Traffic;
 import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
+import io.tether.server.ServerStats;
 import io.tether.server.SessionInfo;
 import io.tether.server.TetherServer;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -29,56 +31,66 @@ public final class ServerMeters {
     private ServerMeters() {
     }
 
+    /** How long one reading of the server's counters serves a scrape's meters. */
+    static final Duration SCRAPE = Duration.ofMillis(100);
+    /** How long one walk of the session table serves: a walk of 19,000 sessions is not free. */
+    static final Duration TABLE = Duration.ofSeconds(1);
+
+    /**
+     * Binds the meters. Each reads a {@link Fresh} reading its function captures, so the registry (which
+     * holds a gauge's object only weakly) keeps the readings alive with the functions.
+     */
     public static void bind(TetherServer server, PresenceFeed feed, MeterRegistry registry) {
-        SessionsSnapshot sessions = new SessionsSnapshot(server);
+        Fresh<ServerStats> stats = new Fresh<>(server::stats, SCRAPE);
+        Fresh<long[]> traffic = new Fresh<>(server::traffic, SCRAPE);
+        Fresh<long[]> rttBuckets = new Fresh<>(server::rttBuckets, SCRAPE);
+        Fresh<SessionFigures> sessions = new Fresh<>(() -> SessionFigures.of(server.sessions()), TABLE);
         for (boolean classic : new boolean[] {false, true}) {
-            Gauge.builder("tether.sessions.online", sessions, s -> s.online(classic))
+            Gauge.builder("tether.sessions.online", server, s -> sessions.get().online(classic))
                     .tags("listener", classic ? "classic" : "tether", "engine", classic ? "channel" : server.engine())
-                    .description("sessions online now, by listener and the engine that holds them")
-                    .strongReference(true).register(registry); // only the registry holds the snapshot
+                    .description("sessions online now, by listener and the engine that holds them").register(registry);
         }
-        Gauge.builder("tether.connections.open", server, s -> s.stats().connections())
+        Gauge.builder("tether.connections.open", server, s -> stats.get().connections())
                 .description("connections open now on all ports, handshaken or not").register(registry);
-        Gauge.builder("tether.handshakes.pending", server, s -> s.stats().handshakes())
+        Gauge.builder("tether.handshakes.pending", server, s -> stats.get().handshakes())
                 .description("connections that have not been welcomed yet").register(registry);
-        Gauge.builder("tether.buffered", server, s -> s.stats().bufferedBytes()).baseUnit("bytes")
+        Gauge.builder("tether.buffered", server, s -> stats.get().bufferedBytes()).baseUnit("bytes")
                 .description("bytes held for partial inbound and unsent outbound frames").register(registry);
-        FunctionCounter.builder("tether.connections.accepted", server, s -> s.stats().accepted())
+        FunctionCounter.builder("tether.connections.accepted", server, s -> stats.get().accepted())
                 .description("connections accepted, handshaken or not").register(registry);
         for (CloseReason reason : CloseReason.values()) {
             FunctionCounter.builder("tether.connections.refused", server,
-                            s -> s.stats().rejectedByReason().getOrDefault(reason, 0L))
+                            s -> stats.get().rejectedByReason().getOrDefault(reason, 0L))
                     .tag("reason", reason.name()).description("connections closed before they came online, by reason")
                     .register(registry);
         }
         FunctionCounter.builder("tether.loop.stalls", registry, r -> StallLog.stalls())
                 .description("times an event loop of this process was found running late (the pause guard)").register(registry);
-        String[][] traffic = {{"frames", "in"}, {"bytes", "in"}, {"frames", "out"}, {"bytes", "out"}};
-        for (int i = 0; i < traffic.length; i++) {
+        String[][] directions = {{"frames", "in"}, {"bytes", "in"}, {"frames", "out"}, {"bytes", "out"}};
+        for (int i = 0; i < directions.length; i++) {
             int index = i;
-            FunctionCounter.builder("tether." + traffic[i][0], server, s -> s.traffic()[index])
-                    .tag("direction", traffic[i][1]).baseUnit(traffic[i][0].equals("bytes") ? "bytes" : null)
-                    .description(traffic[i][0] + " through the Tether port").register(registry);
+            FunctionCounter.builder("tether." + directions[i][0], server, s -> traffic.get()[index])
+                    .tag("direction", directions[i][1]).baseUnit(directions[i][0].equals("bytes") ? "bytes" : null)
+                    .description(directions[i][0] + " through the Tether port").register(registry);
         }
-        FunctionCounter.builder("tether.presence.online", server, s -> s.stats().onlineEvents())
+        FunctionCounter.builder("tether.presence.online", server, s -> stats.get().onlineEvents())
                 .description("ONLINE events").register(registry);
         for (CloseReason reason : CloseReason.values()) {
             FunctionCounter.builder("tether.presence.offline", server,
-                            s -> s.stats().offlineByReason().getOrDefault(reason, 0L))
+                            s -> stats.get().offlineByReason().getOrDefault(reason, 0L))
                     .tag("reason", reason.name()).description("OFFLINE events, by reason").register(registry);
         }
         for (String stat : List.of("p50", "p90", "p99", "max")) {
-            Gauge.builder("tether.sessions.rtt", sessions, r -> r.rtt(stat)).tag("stat", stat).baseUnit("seconds")
-                    .description("the heartbeat round trip the online clients last reported, across clients")
-                    .strongReference(true)
+            Gauge.builder("tether.sessions.rtt", server, s -> statistic(sessions.get().micros(), stat)).tag("stat", stat)
+                    .baseUnit("seconds").description("the heartbeat round trip the online clients last reported, across clients")
                     .register(registry);
         }
         // The reported round trips as cumulative buckets with an le label, from the loops' own counts (summed
-        // here), so that histogram_quantile reads them; nothing is recorded into Micrometer per ping.
+        // once per scrape), so that histogram_quantile reads them; nothing is recorded into Micrometer per ping.
         for (int k = 0; k < Traffic.RTT_BUCKETS; k++) {
             int upTo = k;
             String le = k == Traffic.RTT_BUCKETS - 1 ? "+Inf" : Double.toString((1L << k) / 1e6);
-            Gauge.builder("tether.heartbeat.rtt", server, s -> cumulative(s.rttBuckets(), upTo))
+            Gauge.builder("tether.heartbeat.rtt", server, s -> cumulative(rttBuckets.get(), upTo))
                     .tag("le", le).baseUnit("seconds").description("heartbeat round trips the clients reported, at most le seconds")
                     .register(registry);
         }
@@ -98,37 +110,13 @@ public final class ServerMeters {
         }
     }
 
-    /** The session table, walked at most once a second however many of its gauges a scrape reads. */
-    static final class SessionsSnapshot {
-        private static final long FRESH_NANOS = 1_000_000_000L;
-        private final TetherServer server;
-        private long takenAt = Long.MIN_VALUE;
-        private long[] micros = new long[0];
-        private long classic;
-        private long total;
-
-        SessionsSnapshot(TetherServer server) {
-            this.server = server;
+    /** What one walk of the session table gives: the last reported round trips, sorted, and the counts by port. */
+    record SessionFigures(long[] micros, long classic, long total) {
+        static SessionFigures of(List<SessionInfo> all) {
+            return new SessionFigures(sortedMicros(all), all.stream().filter(SessionInfo::legacy).count(), all.size());
         }
 
-        private void refresh() {
-            long now = System.nanoTime();
-            if (takenAt == Long.MIN_VALUE || now - takenAt > FRESH_NANOS) {
-                List<SessionInfo> all = server.sessions();
-                micros = sortedMicros(all);
-                classic = all.stream().filter(SessionInfo::legacy).count();
-                total = all.size();
-                takenAt = now;
-            }
-        }
-
-        synchronized double rtt(String stat) {
-            refresh();
-            return statistic(micros, stat);
-        }
-
-        synchronized double online(boolean ofClassic) {
-            refresh();
+        double online(boolean ofClassic) {
             return ofClassic ? classic : total - classic;
         }
     }
