@@ -6,10 +6,9 @@ import io.tether.admin.internal.AdminRuntime;
 import io.tether.admin.internal.ServerMeters;
 import io.tether.keeper.Keeper;
 import io.tether.server.TetherServer;
+import io.tether.server.internal.Exposure;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 
 /**
@@ -97,7 +96,7 @@ public final class AdminServer implements AutoCloseable {
         }
 
         public AdminServer build() {
-            if (token == null && !loopback(host)) {
+            if (token == null && !Exposure.loopback(host)) {
                 throw new IllegalStateException("the admin port on " + host + " would be beyond loopback without a"
                         + " token: give it one (--admin-token-file) or listen on 127.0.0.1");
             }
@@ -107,14 +106,6 @@ public final class AdminServer implements AutoCloseable {
                 KeeperMeters.bind(keeper, meters);
             }
             return new AdminServer(new AdminRuntime(server, feed, meters, host, port, token, keeper));
-        }
-
-        private static boolean loopback(String host) {
-            try {
-                return InetAddress.getByName(host).isLoopbackAddress();
-            } catch (UnknownHostException e) {
-                return false;
-            }
         }
     }
 }

@@ -126,10 +126,9 @@ final class Authentication {
 
     /** The peer's address from its {@code ip:port} form (an address literal: no name is looked up). */
     static InetSocketAddress address(String remote) {
-        int colon = remote.lastIndexOf(':');
         try {
-            String host = remote.substring(0, colon).replace("[", "").replace("]", "");
-            return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(remote.substring(colon + 1)));
+            return new InetSocketAddress(InetAddress.getByName(ConnectionCounts.hostOf(remote)),
+                    Integer.parseInt(remote.substring(remote.lastIndexOf(':') + 1)));
         } catch (RuntimeException | UnknownHostException e) {
             return InetSocketAddress.createUnresolved(remote, 0);
         }

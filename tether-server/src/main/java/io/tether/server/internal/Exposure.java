@@ -10,12 +10,12 @@ import java.util.List;
  * HELLO names any id, and a second HELLO with an id takes its session over), and the classic port has no
  * handshake at all, only its allow-list of source networks. docs/SECURITY.md, secure defaults.
  */
-final class Exposure {
+public final class Exposure {
     private Exposure() {
     }
 
     /** Whether {@code host} is a loopback address (or a name for one); a host that does not resolve is not. */
-    static boolean loopback(String host) {
+    public static boolean loopback(String host) {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {
