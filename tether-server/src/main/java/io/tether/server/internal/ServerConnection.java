@@ -142,7 +142,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         if (session != null) {
             session.failed(cause);
         } else if (Failures.tls(cause)) { // nothing can be said over a TLS session that never was
-            if (state == HANDSHAKE || state == AUTHENTICATING) { // else it was refused already, and counted then
+            if (beforeWelcome(state)) { // else it was refused already, and counted then
                 admission.rejected(remote(), CloseReason.PROTOCOL_ERROR, LogSafe.text(Failures.detail(cause)), timer.now());
             }
             closeNow();
@@ -166,7 +166,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
 
     /** The server is stopping: a connection that has not said HELLO yet is refused (one that has is ended by its session). */
     void serverStopping() {
-        if (state == HANDSHAKE || state == AUTHENTICATING) {
+        if (beforeWelcome(state)) {
             refuse(CloseReason.SERVER_SHUTDOWN, "server is shutting down");
         }
     }
@@ -199,6 +199,11 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
         }
     }
 
+    /** Whether {@code state} is one of the handshake's: waiting for HELLO, or for the authenticator's answer. */
+    private static boolean beforeWelcome(byte state) {
+        return state == HANDSHAKE || state == AUTHENTICATING;
+    }
+
     /** The HELLO was valid; the client waits for the authenticator's answer (see {@link Authentication}). */
     void authenticating() {
         leave(AUTHENTICATING);
@@ -229,7 +234,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
     /** Bad input: a connection in its handshake is refused, an online one's session ends with the reason. */
     private void refuseInput(RuntimeException e) {
         byte was = state;
-        if (was == HANDSHAKE || was == AUTHENTICATING) {
+        if (beforeWelcome(was)) {
             if (Failures.unexpected(e)) {
                 log.error("unexpected failure during handshake with {}", remote(), e);
                 refuse(CloseReason.PROTOCOL_ERROR, "internal error");
@@ -268,7 +273,7 @@ final class ServerConnection implements SessionLink, Liveness.Expiry {
 
     /** Every change of state: a handshake that ends, however it ends, is uncounted here, once. */
     private void leave(byte next) {
-        if ((state == HANDSHAKE || state == AUTHENTICATING) && next != AUTHENTICATING) {
+        if (beforeWelcome(state) && next != AUTHENTICATING) {
             admission.counts().handshakeEnded();
         }
         state = next;
