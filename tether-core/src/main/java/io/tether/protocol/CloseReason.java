@@ -29,7 +29,13 @@ public enum CloseReason {
     /** The peer proved no identity: no credential where one is required, or one that is invalid or expired. */
     UNAUTHENTICATED(12, Peer.READING, true),
     /** The peer proved an identity that may not hold this client id (another's id, or one held by another). */
-    FORBIDDEN(13, Peer.READING, true);
+    FORBIDDEN(13, Peer.READING, true),
+    /**
+     * The node that held the session can no longer vouch for it (a cluster's view): it was declared dead
+     * because its lease lapsed, or it was cut off from the cluster for longer than its lease. A client told
+     * so reconnects, to a node that is still in the cluster.
+     */
+    NODE_LOST(14, Peer.READING, false);
 
     /** What the side that ends a connection for this reason may expect of its peer. */
     private enum Peer {

@@ -1,6 +1,7 @@
 package io.tether.server;
 
 import io.tether.heartbeat.HeartbeatPolicy;
+import io.tether.protocol.CloseReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -37,4 +38,14 @@ public interface Session {
 
     /** Ends the session with reason KICKED: the client gets GOAWAY and an OFFLINE event is emitted. */
     void kick(String reason);
+
+    /**
+     * Ends the session for a reason decided outside this server, such as a cluster's: REPLACED (the client
+     * came online on another node), NODE_LOST (this node can no longer vouch for it) or KICKED. The client is
+     * told GOAWAY with the reason and {@code detail}, and an OFFLINE event is emitted unless the session had
+     * already ended. Other reasons are the server's own to give.
+     *
+     * @throws IllegalArgumentException for any other reason
+     */
+    void close(CloseReason reason, String detail);
 }
