@@ -14,7 +14,7 @@ class EventJsonTest {
     @Test
     void offlineEventCarriesEveryFieldOnOneLine() throws Exception {
         String line = EventJson.line(new PresenceEvent(PresenceEvent.Type.OFFLINE, "alice \"the\" first", 42,
-                "127.0.0.1:5555", CloseReason.TIMEOUT, "no bytes for 6003 ms\nreally", 6003, 1_700_000_000_000L, false, 6000));
+                "127.0.0.1:5555", CloseReason.TIMEOUT, "no bytes for 6003 ms\nreally", 6003, 1_700_000_000_000L, false, 6000, null));
 
         assertThat(line).doesNotContain("\n");
         JsonNode json = mapper.readTree(line);
@@ -32,7 +32,7 @@ class EventJsonTest {
     @Test
     void onlineEventHasANullReason() throws Exception {
         JsonNode json = mapper.readTree(EventJson.line(new PresenceEvent(PresenceEvent.Type.ONLINE, "bob", 1,
-                "127.0.0.1:1", null, "", 0, 1L, true, 15000)));
+                "127.0.0.1:1", null, "", 0, 1L, true, 15000, null)));
         assertThat(json.get("reason").isNull()).isTrue();
         assertThat(json.get("legacy").asBoolean()).isTrue();
     }

@@ -17,9 +17,11 @@ import io.tether.protocol.CloseReason;
  * @param legacy      whether the client speaks the classic 8-byte header
  * @param timeoutMillis the silence after which the server declares this session offline (its enforced
  *                    heartbeat timeout); a TIMEOUT verdict came {@link #lateMillis} after it
+ * @param principal   who the client authenticated as, or {@code null} where the server admits anonymous clients
  */
 public record PresenceEvent(Type type, String clientId, long sessionId, String remote, CloseReason reason,
-                            String detail, long silentMillis, long at, boolean legacy, long timeoutMillis) {
+                            String detail, long silentMillis, long at, boolean legacy, long timeoutMillis,
+                            String principal) {
 
     public enum Type { ONLINE, OFFLINE }
 

@@ -123,7 +123,7 @@ public final class SessionRegistry {
             onlineEvents.increment();
             events.publish(new PresenceEvent(PresenceEvent.Type.ONLINE, session.clientId(), session.sessionId(),
                     session.remote(), null, "", 0, System.currentTimeMillis(), session.isLegacy(),
-                    session.heartbeat().timeout().toMillis()));
+                    session.heartbeat().timeout().toMillis(), session.principal()));
             return session;
         });
         return result[0];
@@ -153,7 +153,7 @@ public final class SessionRegistry {
         offlineByReason.incrementAndGet(reason.ordinal());
         events.publish(new PresenceEvent(PresenceEvent.Type.OFFLINE, session.clientId(), session.sessionId(),
                 session.remote(), reason, detail, session.silentMillis(), System.currentTimeMillis(),
-                session.isLegacy(), session.heartbeat().timeout().toMillis()));
+                session.isLegacy(), session.heartbeat().timeout().toMillis(), session.principal()));
     }
 
     public ServerSession find(String clientId) {

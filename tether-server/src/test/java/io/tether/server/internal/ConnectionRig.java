@@ -220,7 +220,7 @@ final class ConnectionRig implements AutoCloseable {
         String barrier = "barrier-" + barrierCount.incrementAndGet();
         CountDownLatch delivered = new CountDownLatch(1);
         barriers.put(barrier, delivered);
-        dispatcher.publish(new PresenceEvent(PresenceEvent.Type.ONLINE, barrier, -1, "", null, "", 0, 0, false, 0));
+        dispatcher.publish(new PresenceEvent(PresenceEvent.Type.ONLINE, barrier, -1, "", null, "", 0, 0, false, 0, null));
         try {
             assertThat(delivered.await(10, TimeUnit.SECONDS)).as("presence events delivered").isTrue();
         } catch (InterruptedException e) {

@@ -1,0 +1,199 @@
+package io.tether.cluster.internal;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+
+/**
+ * The connections of one node to Redis, one Redis server or a Redis Cluster (told apart by asking it):
+ * commands and scripts as text, and a binary pair for the nodes' inboxes (sharded pub/sub, so that in a
+ * Redis Cluster a message goes only to the shard of its channel and its receiver count is exact).
+ *
+ * <p>Commands fail at once while the connection is down rather than wait in an unbounded buffer; the
+ * callers keep their own bounded queues and retry.
+ */
+public final class RedisLink implements AutoCloseable {
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> textConnection;
+    private final RedisClusterAsyncCommands<String, String> text;
+    private final StatefulConnection<byte[], byte[]> binaryConnection;
+    private final RedisClusterAsyncCommands<byte[], byte[]> binary;
+    private final boolean clusterMode;
+    private final Keys keys;
+    private final String maxLen;
+    private StatefulRedisPubSubConnection<byte[], byte[]> inbox;
+
+    private RedisLink(AbstractRedisClient client, boolean clusterMode, Keys keys, long maxLen) {
+        this.client = client;
+        this.clusterMode = clusterMode;
+        this.keys = keys;
+        this.maxLen = Long.toString(maxLen);
+        if (client instanceof RedisClusterClient cluster) {
+            StatefulRedisClusterConnection<String, String> t = cluster.connect(StringCodec.UTF8);
+            StatefulRedisClusterConnection<byte[], byte[]> b = cluster.connect(ByteArrayCodec.INSTANCE);
+            textConnection = t;
+            text = t.async();
+            binaryConnection = b;
+            binary = b.async();
+        } else {
+            RedisClient single = (RedisClient) client;
+            StatefulRedisConnection<String, String> t = single.connect(StringCodec.UTF8);
+            StatefulRedisConnection<byte[], byte[]> b = single.connect(ByteArrayCodec.INSTANCE);
+            textConnection = t;
+            text = t.async();
+            binaryConnection = b;
+            binary = b.async();
+        }
+    }
+
+    /**
+     * Connects to the Redis at {@code uri} ({@code redis://host:port}, {@code rediss://} for TLS, with
+     * {@code user:password@} if it needs them); a Redis Cluster is recognised and used through any of its
+     * masters. Fails when Redis cannot be reached now.
+     */
+    public static RedisLink connect(String uri, Keys keys, Duration timeout, long streamMaxLen) {
+        RedisURI parsed = RedisURI.create(uri);
+        parsed.setTimeout(timeout);
+        boolean cluster = clusterEnabled(parsed, timeout);
+        AbstractRedisClient client;
+        if (cluster) {
+            RedisClusterClient c = RedisClusterClient.create(parsed);
+            c.setOptions(ClusterClientOptions.builder()
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enableAllAdaptiveRefreshTriggers().build())
+                    .build());
+            client = c;
+        } else {
+            RedisClient c = RedisClient.create(parsed);
+            c.setOptions(options(timeout));
+            client = c;
+        }
+        try {
+            return new RedisLink(client, cluster, keys, streamMaxLen);
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, timeout);
+            throw e;
+        }
+    }
+
+    private static ClientOptions options(Duration timeout) {
+        return ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build();
+    }
+
+    private static boolean clusterEnabled(RedisURI uri, Duration timeout) {
+        RedisClient probe = RedisClient.create(uri);
+        probe.setOptions(options(timeout));
+        try (StatefulRedisConnection<String, String> connection = probe.connect(StringCodec.UTF8)) {
+            return connection.sync().info("cluster").contains("cluster_enabled:1");
+        } finally {
+            probe.shutdown(Duration.ZERO, timeout);
+        }
+    }
+
+    public boolean clusterMode() {
+        return clusterMode;
+    }
+
+    public Keys keys() {
+        return keys;
+    }
+
+    public RedisClusterAsyncCommands<String, String> text() {
+        return text;
+    }
+
+    /**
+     * Runs a script with {@code args} after the prefix and the stream bound; the reply is its array of strings.
+     * A script Redis does not know (it restarted) is sent whole, which loads it again.
+     */
+    CompletableFuture<List<String>> run(Script script, String... args) {
+        String[] keyArgs = {keys.anchor()};
+        String[] argv = new String[args.length + 2];
+        argv[0] = keys.prefix();
+        argv[1] = maxLen;
+        System.arraycopy(args, 0, argv, 2, args.length);
+        String digest = text.digest(script.body());
+        return text.<List<Object>>evalsha(digest, ScriptOutputType.MULTI, keyArgs, argv).toCompletableFuture()
+                .exceptionallyCompose(failure -> noScript(failure)
+                        ? text.<List<Object>>eval(script.body(), ScriptOutputType.MULTI, keyArgs, argv).toCompletableFuture()
+                        : CompletableFuture.failedFuture(failure))
+                .thenApply(RedisLink::strings);
+    }
+
+    private static boolean noScript(Throwable failure) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT");
+    }
+
+    private static List<String> strings(List<Object> reply) {
+        List<String> out = new ArrayList<>(reply.size());
+        for (Object o : reply) {
+            out.add(o == null ? null : o.toString());
+        }
+        return out;
+    }
+
+    /** Publishes to a node's inbox; completes with how many subscribers received it (0: nobody listens). */
+    CompletableFuture<Long> publish(String channel, byte[] message) {
+        return binary.spublish(channel.getBytes(java.nio.charset.StandardCharsets.UTF_8), message).toCompletableFuture();
+    }
+
+    /** Subscribes to this node's inbox; Lettuce subscribes again after a reconnect. */
+    synchronized void subscribe(String channel, BiConsumer<String, byte[]> receiver) {
+        StatefulRedisPubSubConnection<byte[], byte[]> connection = client instanceof RedisClusterClient cluster
+                ? cluster.connectPubSub(ByteArrayCodec.INSTANCE)
+                : ((RedisClient) client).connectPubSub(ByteArrayCodec.INSTANCE);
+        byte[] name = channel.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        connection.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void smessage(byte[] ch, byte[] message) {
+                receiver.accept(new String(ch, java.nio.charset.StandardCharsets.UTF_8), message);
+            }
+
+            @Override
+            public void message(byte[] ch, byte[] message) {
+                smessage(ch, message);
+            }
+        });
+        connection.sync().ssubscribe(name);
+        inbox = connection;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (inbox != null) {
+            inbox.close();
+        }
+        binaryConnection.close();
+        textConnection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

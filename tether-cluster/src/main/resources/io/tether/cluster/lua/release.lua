@@ -1,0 +1,22 @@
+-- release(node, epoch, seq, client, session, reason, detail, at). ARGV[3..10].
+-- Takes a session offline cluster-wide if it still holds its client id; otherwise whoever took it over
+-- (a replacing session, or the reaper of a dead node) already appended its one OFFLINE.
+local node, epoch, seq, client, session = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+if duplicate(node, epoch, seq) then
+  return {'DUP'}
+end
+if member(node, epoch) then
+  redis.call('SET', P .. 'applied:' .. node .. ':' .. epoch, seq)
+end
+local current = redis.call('HGET', P .. 'clients', client)
+if not current then
+  return {'STALE'}
+end
+local record = cjson.decode(current)
+if not owned_by(record, node, epoch, session) then
+  return {'STALE'}
+end
+redis.call('HDEL', P .. 'clients', client)
+redis.call('HDEL', P .. 'held:' .. node .. ':' .. epoch, client)
+emit('OFFLINE', client, record, ARGV[8], ARGV[9], ARGV[10], '0')
+return {'OFFLINE'}

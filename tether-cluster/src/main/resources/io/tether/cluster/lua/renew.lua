@@ -1,0 +1,27 @@
+-- renew(node, epoch, leaseMs, intervalMs, generation). ARGV[3..7]. Also the cluster's clock: it expires
+-- every lease that lapsed, so whichever node renews first after a deadline passes declares the dead one.
+local node, epoch, lease, interval, generation = ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local now = now_ms()
+if redis.call('GET', P .. 'generation') ~= generation then
+  return {'LOST'} -- Redis no longer holds what this node wrote (restarted without its data)
+end
+-- Time in which no node renewed at all is not held against anyone: Redis itself, or every node's way to
+-- it, was down, and a lease that lapsed then says nothing about its node.
+local clock = tonumber(redis.call('GET', P .. 'clock') or now)
+local gap = now - clock
+if gap > 2 * interval then
+  local leases = redis.call('ZRANGE', P .. 'nodes', 0, -1, 'WITHSCORES')
+  for i = 1, #leases, 2 do
+    redis.call('ZADD', P .. 'nodes', tonumber(leases[i + 1]) + gap, leases[i])
+  end
+end
+redis.call('SET', P .. 'clock', now)
+for _, lapsed in ipairs(redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', '(' .. now)) do
+  expire(lapsed, now)
+end
+if not member(node, epoch) then
+  return {'FENCED'}
+end
+redis.call('ZADD', P .. 'nodes', now + lease, node)
+redis.call('HSET', P .. 'node:' .. node, 'renewed', now)
+return {'OK', tostring(redis.call('ZCARD', P .. 'dead')), tostring(gap > 2 * interval and gap or 0)}
