@@ -41,6 +41,7 @@ public final class TetherCluster implements AutoCloseable {
     private final Router router;
     private NodeLease lease;
     private volatile TetherServer server;
+    private boolean closed;
 
     private TetherCluster(Builder settings) {
         this.settings = settings;
@@ -137,6 +138,10 @@ public final class TetherCluster implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             writer.drain(settings.commandTimeout.multipliedBy(3));
         } catch (InterruptedException e) {
