@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Several servers on one port (reusePort, SO_REUSEPORT): the kernel spreads the connections among them, each
@@ -44,22 +46,13 @@ class ReusePortTest extends ServerHarness {
         return TetherServer.builder().host("127.0.0.1").port(port).eventLoopThreads(1).reusePort(true);
     }
 
-    @Test
-    void compactEngineServersShareTheTetherPort() throws Exception {
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"compact", "channel"})
+    void serversShareTheTetherPort(String engine) throws Exception {
         assumeTrue(Transports.epoll(), "SO_REUSEPORT needs epoll");
-        TetherServer first = start(sharing(0));
-        TetherServer second = start(sharing(first.address().getPort()));
-        assertThat(List.of(first.engine(), second.engine())).containsOnly("compact");
-
-        spreadsTetherClients(first, second);
-    }
-
-    @Test
-    void channelEngineServersShareTheTetherPort() throws Exception {
-        assumeTrue(Transports.epoll(), "SO_REUSEPORT needs epoll");
-        TetherServer first = startOnChannels(sharing(0));
-        TetherServer second = startOnChannels(sharing(first.address().getPort()));
-        assertThat(List.of(first.engine(), second.engine())).containsOnly("channel");
+        TetherServer first = startOn(engine, sharing(0));
+        TetherServer second = startOn(engine, sharing(first.address().getPort()));
+        assertThat(List.of(first.engine(), second.engine())).containsOnly(engine);
 
         spreadsTetherClients(first, second);
     }
@@ -117,10 +110,10 @@ class ReusePortTest extends ServerHarness {
             String why = "(reusePort shares a port only with sockets that also set SO_REUSEPORT, opened by the same"
                     + " user; a socket that did not, or another user's, holds this one)";
 
-            assertThatThrownBy(() -> start(sharing(port))).isInstanceOf(IOException.class)
-                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + ": ").hasMessageEndingWith(why);
-            assertThatThrownBy(() -> startOnChannels(sharing(port))).isInstanceOf(IOException.class)
-                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + ": ").hasMessageEndingWith(why);
+            for (String engine : List.of("compact", "channel")) {
+                assertThatThrownBy(() -> startOn(engine, sharing(port))).isInstanceOf(IOException.class)
+                        .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + ": ").hasMessageEndingWith(why);
+            }
             assertThatThrownBy(() -> start(sharing(0).legacyPort(port))).isInstanceOf(IOException.class)
                     .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + ": ").hasMessageEndingWith(why);
         }
@@ -145,10 +138,13 @@ class ReusePortTest extends ServerHarness {
         }
     }
 
-    /** Starts the server with a Netty channel per connection on the Tether port (read once, at start). */
-    private TetherServer startOnChannels(TetherServer.Builder builder) throws Exception {
+    /**
+     * Starts the server with {@code engine} on the Tether port: {@code compact}, or {@code channel} for a Netty
+     * channel per connection (the property is read once, at start).
+     */
+    private TetherServer startOn(String engine, TetherServer.Builder builder) throws Exception {
         String before = System.getProperty("tether.server.engine");
-        System.setProperty("tether.server.engine", "channel");
+        System.setProperty("tether.server.engine", engine);
         try {
             return start(builder);
         } finally {

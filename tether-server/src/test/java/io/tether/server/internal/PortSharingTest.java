@@ -10,6 +10,8 @@ import io.netty.channel.epoll.LinuxSocket;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.channels.ClosedChannelException;
+import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,27 +23,19 @@ class PortSharingTest {
             + " setting SO_REUSEPORT failed: ";
 
     @Test
-    void aSocketThatRefusesTheOptionFailsWithTheReason() throws Exception {
+    void aSocketOrChannelThatRefusesTheOptionFailsWithTheReason() throws Exception {
         assumeTrue(Epoll.isAvailable(), "Linux, with Netty's native epoll library");
-        LinuxSocket socket = LinuxSocket.newSocketStream();
+        LinuxSocket socket = LinuxSocket.newSocketStream(); // the compact engine's listener
         socket.close();
-
-        assertThatThrownBy(() -> PortSharing.share(socket, "127.0.0.1", 7000))
-                .isInstanceOf(IOException.class)
-                .hasMessage(CANNOT + ClosedChannelException.class.getName())
-                .hasCauseInstanceOf(ClosedChannelException.class);
-    }
-
-    @Test
-    void aChannelThatRefusesTheOptionFailsWithTheReason() {
-        assumeTrue(Epoll.isAvailable(), "Linux, with Netty's native epoll library");
-        EpollServerSocketChannel channel = new EpollServerSocketChannel();
+        EpollServerSocketChannel channel = new EpollServerSocketChannel(); // a channel listener
         channel.unsafe().closeForcibly();
 
-        assertThatThrownBy(() -> PortSharing.share(channel, "127.0.0.1", 7000))
+        List<ThrowingCallable> shares = List.of(() -> PortSharing.share(socket, "127.0.0.1", 7000),
+                () -> PortSharing.share(channel, "127.0.0.1", 7000));
+        assertThat(shares).allSatisfy(share -> assertThatThrownBy(share)
                 .isInstanceOf(IOException.class)
                 .hasMessage(CANNOT + ClosedChannelException.class.getName())
-                .hasCauseInstanceOf(ClosedChannelException.class);
+                .hasCauseInstanceOf(ClosedChannelException.class));
     }
 
     @Test
