@@ -46,6 +46,12 @@ final class ServerCommand implements Callable<Integer> {
     @Within(min = "0", max = "65535")
     Integer legacyPort;
 
+    @Option(names = "--reuse-port",
+            description = "Share --port and --legacy-port with other servers on this host started with --reuse-port"
+                    + " (SO_REUSEPORT): the kernel spreads new connections among them, each process under its own"
+                    + " open-files limit. Linux (native epoll) only; elsewhere the server does not start.")
+    boolean reusePort;
+
     @Mixin
     HeartbeatOptions heartbeat = new HeartbeatOptions(HeartbeatProfile.STANDARD);
 
@@ -121,7 +127,8 @@ final class ServerCommand implements Callable<Integer> {
         logging.apply();
         HeartbeatPolicy policy = heartbeat.resolve(spec.commandLine());
         PrintStream out = System.out;
-        TetherServer.Builder builder = TetherServer.builder().host(host).port(port).heartbeat(policy).eventLoopThreads(threads)
+        TetherServer.Builder builder = TetherServer.builder().host(host).port(port).reusePort(reusePort)
+                .heartbeat(policy).eventLoopThreads(threads)
                 .messageHandler((session, payload) -> {
                     long left = dataLines.take(System.nanoTime());
                     if (left >= 0) {

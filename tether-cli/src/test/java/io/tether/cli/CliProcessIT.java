@@ -2,13 +2,16 @@ package io.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.epoll.Epoll;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
+import io.tether.protocol.Hello;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -62,8 +65,14 @@ class CliProcessIT {
     Path logs;
 
     private Running tether(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("tether.jar")));
+        return tether(List.of(), args);
+    }
+
+    /** Runs {@code tether args} on a JVM given {@code jvmOptions} too. */
+    private Running tether(List<String> jvmOptions, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", System.getProperty("tether.jar")));
         command.addAll(List.of(args));
         Path out = logs.resolve("process-" + processes.size() + ".out");
         Path err = logs.resolve("process-" + processes.size() + ".err");
@@ -312,6 +321,61 @@ class CliProcessIT {
             await().atMost(Duration.ofSeconds(5)).until(() -> server.err().stream().anyMatch(l ->
                     l.startsWith("tether server: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ")));
         }
+    }
+
+    @Test
+    void serversStartedWithReusePortShareOnePortAndEachClientIsOnlineOnOne() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "SO_REUSEPORT needs Linux and Netty's native epoll");
+        int port = freePort();
+        List<Running> servers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Running server = tether("server", "--host", "127.0.0.1", "--port", String.valueOf(port), "--reuse-port",
+                    "--events", "jsonl", "--summary-every", "0ms");
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.err().stream().anyMatch(l ->
+                    l.contains("listening on 127.0.0.1:" + port) && l.contains("shared with SO_REUSEPORT")));
+            servers.add(server);
+        }
+        Running loner = tether("server", "--host", "127.0.0.1", "--port", String.valueOf(port));
+        assertThat(loner.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(loner.process().exitValue()).as("a server that does not share cannot join").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loner.err().stream().anyMatch(l ->
+                l.startsWith("tether server: cannot listen on 127.0.0.1:" + port + ": ") && l.contains("in use")));
+
+        // The kernel picks a server by a hash of each connection's ports: new clients, at most 200 (each
+        // lands on either with even odds), until both servers have one.
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200 && !servers.stream().allMatch(s -> s.saw("ONLINE")); i++) {
+                Socket client = new Socket("127.0.0.1", port);
+                clients.add(client);
+                String id = "shared-" + i;
+                ByteBuf hello = new Hello(Hello.PROTOCOL_VERSION, 0, id).encode(UnpooledByteBufAllocator.DEFAULT);
+                byte[] bytes = new byte[hello.readableBytes()];
+                hello.readBytes(bytes).release();
+                client.getOutputStream().write(bytes);
+                await().atMost(Duration.ofSeconds(10)).until(() -> hasEvent(servers.get(0), "ONLINE", id, null)
+                        || hasEvent(servers.get(1), "ONLINE", id, null));
+                assertThat(hasEvent(servers.get(0), "ONLINE", id, null) && hasEvent(servers.get(1), "ONLINE", id, null))
+                        .as(id + " online on both").isFalse();
+            }
+            assertThat(servers).allMatch(s -> s.saw("ONLINE"), "each server has a client");
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    @Test
+    void reusePortOnNioStopsTheServerWithTheReason() throws Exception {
+        int port = freePort();
+        Running server = tether(List.of("-Dtether.transport=nio"), "server", "--port", String.valueOf(port), "--reuse-port");
+
+        assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.process().exitValue()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.err().stream().anyMatch(l -> l.equals("tether server:"
+                + " cannot share 127.0.0.1:" + port + " with other servers (reusePort, --reuse-port): SO_REUSEPORT needs"
+                + " the native epoll transport (Linux), and this server runs on NIO: -Dtether.transport=nio asks for NIO")));
     }
 
     @Test

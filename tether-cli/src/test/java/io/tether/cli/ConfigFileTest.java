@@ -116,6 +116,15 @@ class ConfigFileTest {
     }
 
     @Test
+    void aFlagWithoutAValueIsSwitchedOnWithTrue() throws Exception {
+        assertThat(parsed("--config", file("reuse-port: true\n").toString()).reusePort).isTrue();
+        assertThat(parsed("--config", file("reuse-port: false\n").toString()).reusePort).isFalse();
+        assertThat(parsed("--config", file("reuse-port: false\n").toString(), "--reuse-port").reusePort)
+                .as("the flag over the file").isTrue();
+        assertThat(parsed("--config", file("port: 7000\n").toString()).reusePort).isFalse();
+    }
+
+    @Test
     void aFileOfCommentsChangesNothing() throws Exception {
         ServerCommand server = parsed("--config", file("# nothing yet\n").toString());
         assertThat(server.port).isEqualTo(7000);
@@ -140,6 +149,7 @@ class ConfigFileTest {
             "duration out of bounds | heartbeat-interval: 2h                       | server.yaml:1: heartbeat-interval must be within 1ms..1h, got 2h",
             "byte size out of bounds| max-buffered: 1KiB                           | server.yaml:1: max-buffered must be within 1048576..1099511627776, got 1024",
             "not a duration         | heartbeat-interval: fast                     | server.yaml:1: heartbeat-interval: 'fast' is not a duration",
+            "not a boolean          | reuse-port: yes                              | server.yaml:1: reuse-port: 'yes' is not a boolean",
             "not an enum value      | detector: magic                              | server.yaml:1: detector: expected one of [fixed, phi]",
             "not a network          | legacy-allow: [10.0.0.0/8, 999.1.1.1/8]      | server.yaml:1: legacy-allow: not a network in CIDR form like 10.0.0.0/8 (not an IP address): 999.1.1.1/8",
             "not a profile          | profile: turbo                               | server.yaml:1: profile: unknown heartbeat profile 'turbo'",

@@ -53,6 +53,7 @@ class ServerExampleConfigTest {
         assertThat(server.host).isEqualTo("127.0.0.1");
         assertThat(server.auth.mode).isEqualTo(AuthOptions.Mode.none);
         assertThat(server.limits.maxHandshakes).isEqualTo(16_384);
+        assertThat(server.reusePort).isFalse();
     }
 
     @Test
@@ -63,6 +64,7 @@ class ServerExampleConfigTest {
         ServerCommand server = ConfigFileTest.parsed("--config", config.toString());
 
         assertThat(server.legacyPort).isEqualTo(39002);
+        assertThat(server.reusePort).isTrue();
         assertThat(server.limits.legacyAllow).containsExactly("10.0.0.0/8", "192.168.0.0/16");
         assertThat(server.tlsCert).isEqualTo(dir.resolve("server.pem"));
         assertThat(server.auth.secretFile).isEqualTo(dir.resolve("secret"));

@@ -28,8 +28,8 @@ import java.time.Duration;
  * which is how the NIO path is exercised on Linux.
  */
 public final class Transports {
-    private static final boolean EPOLL =
-            !"nio".equalsIgnoreCase(System.getProperty("tether.transport", "")) && Epoll.isAvailable();
+    private static final boolean NIO_ASKED_FOR = "nio".equalsIgnoreCase(System.getProperty("tether.transport", ""));
+    private static final boolean EPOLL = !NIO_ASKED_FOR && Epoll.isAvailable();
 
     private Transports() {
     }
@@ -49,6 +49,15 @@ public final class Transports {
     /** Whether this process uses native epoll. */
     public static boolean epoll() {
         return EPOLL;
+    }
+
+    /** Why this process runs on NIO, for a message about what needs epoll; null when it runs on epoll. */
+    public static String whyNio() {
+        if (EPOLL) {
+            return null;
+        }
+        return NIO_ASKED_FOR ? "-Dtether.transport=nio asks for NIO"
+                : "Netty's native epoll transport is unavailable here (" + Epoll.unavailabilityCause() + ")";
     }
 
     public static EventLoopGroup newGroup(int threads, String threadPrefix, boolean daemon) {

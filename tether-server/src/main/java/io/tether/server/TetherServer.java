@@ -159,6 +159,7 @@ public final class TetherServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 7000;
         private int legacyPort = -1;
+        private boolean reusePort;
         private HeartbeatPolicy heartbeat = HeartbeatProfile.STANDARD.policy();
         private Duration minInterval;
         private Duration maxInterval;
@@ -207,6 +208,21 @@ public final class TetherServer implements AutoCloseable {
         /** Also listen for classic 8-byte-header clients on this port; 0 picks a free one. Off by default. */
         public Builder legacyPort(int port) {
             this.legacyPort = checkPort(port);
+            return this;
+        }
+
+        /**
+         * Shares the Tether port, and the classic port if any, with other servers on this host that share it
+         * too (SO_REUSEPORT): several processes bind the same port and the kernel hands each new connection to
+         * one of them, by a hash of its source and destination addresses and ports. Each process then holds
+         * its share of the clients under its own open-files limit, with its own limits and sessions (a client
+         * is online on the server its connection landed on). The kernel lets a socket join a port only when
+         * every socket on it set the option and belongs to the same user. Off by default. Needs the native
+         * epoll transport (Linux): on NIO, or where the option cannot be set, {@link TetherServer#start()}
+         * fails and says why, and so it does when the port is held by a socket that does not share it.
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
             return this;
         }
 
@@ -418,7 +434,7 @@ public final class TetherServer implements AutoCloseable {
             Duration max = maxInterval != null ? maxInterval : heartbeat.interval();
             Duration handshake = handshakeTimeout != null ? handshakeTimeout
                     : min(Duration.ofSeconds(10), heartbeat.timeout());
-            return new TetherServer(new ServerConfig(host, port, legacyPort, heartbeat, min, max, handshake,
+            return new TetherServer(new ServerConfig(host, port, legacyPort, reusePort, heartbeat, min, max, handshake,
                     maxPayload, maxOutboundBytes, new Limits(maxPingsPerInterval, maxFramesPerSecond, maxBytesPerSecond,
                     maxConnections, maxHandshakes, maxHandshakeRate, maxConnectionsPerAddress, maxBufferedBytes, legacyMaxPayload,
                     legacyAllow), eventLoopThreads, List.copyOf(listeners), messageHandler,

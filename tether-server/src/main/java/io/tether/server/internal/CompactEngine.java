@@ -62,17 +62,23 @@ final class CompactEngine implements EpollIoHandle {
         this.listener = listener;
     }
 
-    /** Listens on {@code host:port} with a backlog of the kernel's maximum. */
+    /**
+     * Listens on {@code host:port} with a backlog of the kernel's maximum; {@code reusePort} shares the port
+     * with other sockets that ask for it ({@link PortSharing}).
+     */
     static CompactEngine listen(Admission admission, EventLoopGroup acceptor, Map<EventExecutor, WheelTicker> workers,
-                                String host, int port) throws IOException {
+                                String host, int port, boolean reusePort) throws IOException {
         LinuxSocket socket = LinuxSocket.newSocketStream();
         try {
             socket.setReuseAddress(true);
+            if (reusePort) {
+                PortSharing.share(socket, host, port);
+            }
             try {
                 socket.bind(new InetSocketAddress(host, port));
                 socket.listen(65_535); // the kernel caps this at net.core.somaxconn
-            } catch (IOException e) { // name the address, as the Netty listeners' bind does
-                throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw PortSharing.bindFailed(host, port, reusePort, e);
             }
             CompactEngine engine = new CompactEngine(admission, acceptor, workers, socket);
             IoRegistration registration = engine.acceptLoop.register(engine).sync().getNow();

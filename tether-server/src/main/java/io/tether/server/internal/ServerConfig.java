@@ -13,12 +13,14 @@ import java.util.List;
 
 /**
  * Everything the server was built with; immutable. {@code tls} is null for plain TCP on the Tether port, and
- * {@code authenticator} null where anonymous clients are admitted.
+ * {@code authenticator} null where anonymous clients are admitted. {@code reusePort} shares both ports with
+ * other servers on the host ({@link PortSharing}).
  */
 public record ServerConfig(
         String host,
         int port,
         int legacyPort,
+        boolean reusePort,
         HeartbeatPolicy heartbeat,
         Duration minInterval,
         Duration maxInterval,

@@ -166,6 +166,9 @@ public final class ServerRuntime {
             throw new IOException("cannot listen on " + LogSafe.text(config.host(), 100)
                     + ": not an IP address or a host name that resolves");
         }
+        if (config.reusePort()) {
+            PortSharing.checkAvailable(config.host(), config.port());
+        }
         group = Transports.newGroup(config.eventLoopThreads(), "tether-server", false);
         acceptor = Transports.newGroup(1, "tether-accept", false);
         Map<EventExecutor, WheelTicker> made = new LinkedHashMap<>();
@@ -175,7 +178,7 @@ public final class ServerRuntime {
         timers = Collections.unmodifiableMap(made);
         try {
             if (compactTetherPort()) {
-                compact = CompactEngine.listen(admission, acceptor, timers, config.host(), config.port());
+                compact = CompactEngine.listen(admission, acceptor, timers, config.host(), config.port(), config.reusePort());
             } else {
                 listener = bind(config.port(), true);
             }
@@ -191,7 +194,8 @@ public final class ServerRuntime {
                         + address().getPort(), Exposure.tetherAdmission(config.authenticator() != null),
                 legacyListener != null ? ", classic clients on port " + legacyAddress().getPort() + " ("
                         + Exposure.classicAdmission(config.limits().legacyAllow()) + ")" : "",
-                Transports.name(), compact != null ? ", compact connections"
+                Transports.name() + (config.reusePort() ? ", shared with SO_REUSEPORT" : ""),
+                compact != null ? ", compact connections"
                         : config.tls() != null ? ", " + Tls.describe(config.tls().context()) : "", config.eventLoopThreads(),
                 config.heartbeat());
         if (config.tls() != null) {
@@ -300,12 +304,25 @@ public final class ServerRuntime {
                                 .addLast("handler", new LegacySessionHandler(admission, link));
                     }
                 });
-        ChannelFuture bound = bootstrap.bind(config.host(), port).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            throw new IOException("cannot listen on " + config.host() + ":" + port + ": " + bound.cause().getMessage(),
-                    bound.cause());
+        // Registered first and bound after, so that SO_REUSEPORT is set, or its failure reported, before the bind.
+        ChannelFuture registered = bootstrap.register().awaitUninterruptibly();
+        if (!registered.isSuccess()) {
+            throw PortSharing.bindFailed(config.host(), port, config.reusePort(), registered.cause());
         }
-        return bound.channel();
+        Channel channel = registered.channel();
+        try {
+            if (config.reusePort()) {
+                PortSharing.share(channel, config.host(), port);
+            }
+            ChannelFuture bound = channel.bind(new InetSocketAddress(config.host(), port)).awaitUninterruptibly();
+            if (!bound.isSuccess()) {
+                throw PortSharing.bindFailed(config.host(), port, config.reusePort(), bound.cause());
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        return channel;
     }
 
     /**

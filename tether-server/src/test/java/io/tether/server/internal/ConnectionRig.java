@@ -98,7 +98,7 @@ final class ConnectionRig implements AutoCloseable {
     static ServerConfig config(List<PresenceListener> listeners, MessageHandler messages, RequestHandler requests,
                                Authenticator authenticator) {
         Limits limits = new Limits(MAX_PINGS_PER_INTERVAL, 1_000, 16L << 20, 100, 100, 0, 0, 1L << 20, 16 << 10, List.of());
-        return new ServerConfig("127.0.0.1", 0, -1, HEARTBEAT, Duration.ofMillis(10), Duration.ofSeconds(1),
+        return new ServerConfig("127.0.0.1", 0, -1, false, HEARTBEAT, Duration.ofMillis(10), Duration.ofSeconds(1),
                 HANDSHAKE_TIMEOUT, 4096, 64 << 10, limits, 1, listeners, messages, requests, Duration.ofSeconds(1), null, null,
                 authenticator);
     }

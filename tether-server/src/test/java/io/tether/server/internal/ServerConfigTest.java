@@ -14,7 +14,7 @@ class ServerConfigTest {
     private static final HeartbeatPolicy SERVER = HeartbeatPolicy.of(Duration.ofSeconds(2), Duration.ofSeconds(6));
 
     private static ServerConfig config(PhiAccrual phi) {
-        return new ServerConfig("127.0.0.1", 0, -1, SERVER, Duration.ofSeconds(1), Duration.ofSeconds(2),
+        return new ServerConfig("127.0.0.1", 0, -1, false, SERVER, Duration.ofSeconds(1), Duration.ofSeconds(2),
                 Duration.ofSeconds(6), 65_536, 4 << 20, new Limits(10, 1000, 16 << 20, 100_000, 16_384, 0, 0, 256 << 20, 16_384, List.of()), 1, List.of(), (session, payload) -> { },
                 null, Duration.ofSeconds(5), phi, null, null);
     }
