@@ -113,6 +113,20 @@ class ClusterPresenceTest {
     }
 
     @Test
+    void anyClientIdTheServerAdmitsKeepsItsPresenceAndRoutes() throws Exception {
+        ClusterRig.Node a = rig.node("a");
+        ClusterRig.Node b = rig.node("b");
+        String id = "アリス \"🙂\" \\ {tether}:clients";
+        List<String> received = new CopyOnWriteArrayList<>();
+        rig.client(a, id, received);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> b.cluster().isOnline(id).get());
+        assertThat(b.cluster().session(id).get()).get().extracting(ClusterSession::clientId).isEqualTo(id);
+        b.cluster().send(id, "x".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> received.contains("x"));
+        assertThat(rig.stream()).singleElement().satisfies(e -> assertThat(e.get("client")).isEqualTo(id));
+    }
+
+    @Test
     void namesAreChecked() {
         assertThatThrownBy(() -> TetherCluster.builder(redis.uri()).nodeId("a b"))
                 .hasMessage("node id must be 1 to 64 letters, digits, '.', '_' or '-'");

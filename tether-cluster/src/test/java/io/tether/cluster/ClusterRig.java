@@ -33,9 +33,14 @@ final class ClusterRig implements AutoCloseable {
     private Duration timeout = Duration.ofSeconds(5);
 
     ClusterRig(String redisUri) {
+        this(redisUri, true);
+    }
+
+    /** Without {@code reader}, no reader connection (a Redis Cluster's keys need a cluster client). */
+    ClusterRig(String redisUri, boolean reader) {
         this.redisUri = redisUri;
-        this.reader = RedisClient.create(redisUri);
-        this.connection = reader.connect();
+        this.reader = reader ? RedisClient.create(redisUri) : null;
+        this.connection = reader ? this.reader.connect() : null;
     }
 
     ClusterRig lease(Duration renewInterval, Duration leaseTimeout) {
@@ -97,11 +102,17 @@ final class ClusterRig implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
+            try {
+                closing.get(i).close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + closing.get(i), e);
+            }
         }
-        connection.close();
-        reader.shutdown();
+        if (reader != null) {
+            connection.close();
+            reader.shutdown();
+        }
     }
 }

@@ -34,6 +34,7 @@ import java.util.function.BiConsumer;
  * callers keep their own bounded queues and retry.
  */
 public final class RedisLink implements AutoCloseable {
+    private static final int REQUEST_QUEUE = 65_536;
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> textConnection;
     private final RedisClusterAsyncCommands<String, String> text;
@@ -79,8 +80,11 @@ public final class RedisLink implements AutoCloseable {
         AbstractRedisClient client;
         if (cluster) {
             RedisClusterClient c = RedisClusterClient.create(parsed);
+            // A Redis Cluster's per-master connections open on first use, so commands must be accepted
+            // while one opens; the buffer is bounded, and every command still times out.
             c.setOptions(ClusterClientOptions.builder()
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                    .requestQueueSize(REQUEST_QUEUE)
                     .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
                     .timeoutOptions(TimeoutOptions.enabled(timeout))
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
