@@ -78,7 +78,8 @@ public final class TetherCluster implements AutoCloseable {
                         .session(held.online().clientId())
                         .filter(s -> s.sessionId() == held.online().sessionId())
                         .ifPresent(s -> s.close(CloseReason.NODE_LOST, "node " + settings.nodeId
-                                + " was cut off from the cluster for longer than its lease"))));
+                                + " was cut off from the cluster for longer than its lease"))),
+                router::tellReplaced);
         lease.start();
         router.start(server);
         return this;

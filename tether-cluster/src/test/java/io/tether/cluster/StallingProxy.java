@@ -47,6 +47,14 @@ final class StallingProxy implements AutoCloseable {
         }
     }
 
+    /** Breaks every relayed connection (whatever was in flight is lost) and relays new ones again. */
+    void reset() {
+        List<Socket> open = List.copyOf(sockets);
+        sockets.removeAll(open);
+        open.forEach(StallingProxy::close);
+        resume();
+    }
+
     private void accept() {
         while (!closed) {
             try {

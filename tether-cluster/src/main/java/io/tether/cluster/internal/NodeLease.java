@@ -29,6 +29,7 @@ public final class NodeLease implements AutoCloseable {
     private final Duration commandTimeout;
     private final PresenceWriter writer;
     private final Consumer<List<PresenceWriter.Held>> dropSessions;
+    private final Consumer<PresenceWriter.Replaced> evict;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tether-cluster-lease");
         t.setDaemon(true);
@@ -42,7 +43,8 @@ public final class NodeLease implements AutoCloseable {
     private final AtomicLong reaped = new AtomicLong();
 
     public NodeLease(RedisLink link, String node, String address, Duration interval, Duration timeout,
-                     Duration commandTimeout, PresenceWriter writer, Consumer<List<PresenceWriter.Held>> dropSessions) {
+                     Duration commandTimeout, PresenceWriter writer, Consumer<List<PresenceWriter.Held>> dropSessions,
+                     Consumer<PresenceWriter.Replaced> evict) {
         this.link = link;
         this.node = node;
         this.address = address;
@@ -51,6 +53,7 @@ public final class NodeLease implements AutoCloseable {
         this.commandTimeout = commandTimeout;
         this.writer = writer;
         this.dropSessions = dropSessions;
+        this.evict = evict;
     }
 
     /** Joins the cluster, failing when Redis is unreachable or a live node has this id; then renews. */
@@ -120,6 +123,11 @@ public final class NodeLease implements AutoCloseable {
                     if (!"0".equals(reply.get(2))) {
                         log.warn("cluster: no node renewed for {} ms (Redis or every node's way to it was down);"
                                 + " every lease was extended by that much", reply.get(2));
+                    }
+                    for (String entry : reply.subList(3, reply.size())) {
+                        String[] parts = entry.split("\n", 3); // session, detail, client (any text)
+                        evict.accept(new PresenceWriter.Replaced(parts[2], current.node(), current.epoch(), parts[0],
+                                parts[1]));
                     }
                     if (!"0".equals(reply.get(1))) {
                         reap();

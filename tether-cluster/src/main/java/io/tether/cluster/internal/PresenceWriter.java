@@ -288,7 +288,12 @@ public final class PresenceWriter implements PresenceListener {
                     written++;
                     lock.notifyAll();
                     Op op = batch.get(i);
-                    if (reply.size() >= 4 && !(reply.get(1).equals(as.node()) && reply.get(2).equals(as.epoch()))) {
+                    if ("SUPERSEDED".equals(status)) {
+                        // It reached Redis after a later session of its client elsewhere: it ends here.
+                        replaced = new Replaced(op.event.clientId(), as.node(), as.epoch(),
+                                Long.toString(op.event.sessionId()), "replaced by a session of " + op.event.clientId()
+                                + " that came online later on another node");
+                    } else if (reply.size() >= 4 && !(reply.get(1).equals(as.node()) && reply.get(2).equals(as.epoch()))) {
                         replaced = new Replaced(op.event.clientId(), reply.get(1), reply.get(2), reply.get(3),
                                 "replaced by session " + op.event.sessionId() + " on node " + as.node()
                                         + " from " + op.event.remote());

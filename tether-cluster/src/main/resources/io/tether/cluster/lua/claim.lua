@@ -1,7 +1,13 @@
 -- claim(node, epoch, seq, client, session, since, remote, principal, at, restored). ARGV[3..12].
 -- Puts a session online cluster-wide. A session of the same client id held anywhere else is replaced: its
 -- OFFLINE REPLACED is appended before this ONLINE, in the same script, so the stream keeps a single
--- node's order. Answers who was replaced, for the caller to tell that session's node.
+-- node's order, and its node finds it in its eviction list (and is told at once through its inbox). Answers
+-- who was replaced, for the caller to tell that session's node.
+--
+-- A claim that reaches Redis after a claim for a session that came online later (its node was cut off for
+-- a moment) does not take over: the later connection is the client's current one. The late session is
+-- announced and at once declared REPLACED, so the stream still has one ONLINE and one OFFLINE for it, and its
+-- own node ends it.
 local node, epoch, seq, client = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local record = {n = node, e = epoch, s = ARGV[7], t = ARGV[8], r = ARGV[9], p = ARGV[10]}
 local at, restored = ARGV[11], ARGV[12]
@@ -19,9 +25,20 @@ if current then
   if owned_by(old, node, epoch, record.s) then
     return {'DUP'}
   end
+  if (old.n ~= node or old.e ~= epoch) and tonumber(old.t) > tonumber(record.t) then
+    local detail = 'replaced by session ' .. old.s .. ' on node ' .. old.n .. ' from ' .. old.r
+      .. ', which came online later'
+    emit('ONLINE', client, record, '', '', at, restored)
+    emit('OFFLINE', client, record, 'REPLACED', detail, at, '0')
+    redis.call('RPUSH', P .. 'evict:' .. node .. ':' .. epoch, record.s .. '\n' .. detail .. '\n' .. client)
+    return {'SUPERSEDED'}
+  end
   redis.call('HDEL', P .. 'held:' .. old.n .. ':' .. old.e, client)
-  emit('OFFLINE', client, old, 'REPLACED',
-    'replaced by session ' .. record.s .. ' on node ' .. node .. ' from ' .. record.r, at, '0')
+  local detail = 'replaced by session ' .. record.s .. ' on node ' .. node .. ' from ' .. record.r
+  emit('OFFLINE', client, old, 'REPLACED', detail, at, '0')
+  if old.n ~= node or old.e ~= epoch then
+    redis.call('RPUSH', P .. 'evict:' .. old.n .. ':' .. old.e, old.s .. '\n' .. detail .. '\n' .. client)
+  end
   reply = {'ONLINE', old.n, old.e, old.s}
 end
 redis.call('HSET', P .. 'clients', client, cjson.encode(record))

@@ -17,6 +17,7 @@ for i = 1, #entries, 2 do
     end
   end
 end
-redis.call('DEL', held, P .. 'applied:' .. node .. ':' .. epoch, P .. 'node:' .. node)
+redis.call('DEL', held, P .. 'applied:' .. node .. ':' .. epoch, P .. 'node:' .. node,
+  P .. 'evict:' .. node .. ':' .. epoch)
 redis.call('ZREM', P .. 'nodes', node)
 return {'LEFT', tostring(#entries / 2)}

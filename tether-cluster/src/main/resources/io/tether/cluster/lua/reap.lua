@@ -28,7 +28,7 @@ for i = 1, #entries, 2 do
 end
 if redis.call('HLEN', held) == 0 then
   redis.call('ZREM', P .. 'dead', name)
-  redis.call('DEL', P .. 'applied:' .. node .. ':' .. epoch)
+  redis.call('DEL', P .. 'applied:' .. node .. ':' .. epoch, P .. 'evict:' .. node .. ':' .. epoch)
   if redis.call('HGET', P .. 'node:' .. node, 'epoch') == epoch then
     redis.call('DEL', P .. 'node:' .. node)
   end

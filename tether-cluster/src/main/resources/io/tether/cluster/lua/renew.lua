@@ -24,4 +24,13 @@ if not member(node, epoch) then
 end
 redis.call('ZADD', P .. 'nodes', now + lease, node)
 redis.call('HSET', P .. 'node:' .. node, 'renewed', now)
-return {'OK', tostring(redis.call('ZCARD', P .. 'dead')), tostring(gap > 2 * interval and gap or 0)}
+-- Sessions of this node replaced elsewhere since the last renewal: the node ends them. (Its inbox told it
+-- at once too, but pub/sub drops what a reconnecting subscriber misses; this list does not.)
+local evict = P .. 'evict:' .. node .. ':' .. epoch
+local evictions = redis.call('LRANGE', evict, 0, 999)
+redis.call('LTRIM', evict, 1000, -1)
+local reply = {'OK', tostring(redis.call('ZCARD', P .. 'dead')), tostring(gap > 2 * interval and gap or 0)}
+for _, entry in ipairs(evictions) do
+  reply[#reply + 1] = entry
+end
+return reply
