@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tether bench", mixinStandardHelpOptions = true,
         description = "Measurements that print figures (not tests).",
-        subcommands = {DetectionBench.class, FaultsCommand.class, LoadBench.class, LoadWorker.class, CompareCommand.class, StormBench.class, StormClients.class, PeersCommand.class,
+        subcommands = {DetectionBench.class, FaultsCommand.class, LoadBench.class, LoadWorker.class, CompareCommand.class, StormBench.class, StormClients.class, ClusterBench.class, PeersCommand.class,
                 HostileBench.class, HostileServer.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec

@@ -226,15 +226,15 @@ final class StormBench implements Callable<Integer> {
 
     private static final Pattern OFFLINE = Pattern.compile("\"reason\":\"([A-Z_]+)\".*\"at\":(\\d+)");
 
-    private static int online(List<Child> workers) {
+    static int online(List<Child> workers) {
         return workers.stream().mapToInt(w -> field(w, 1)).sum();
     }
 
-    private static int closed(Child worker) {
+    static int closed(Child worker) {
         return field(worker, 2);
     }
 
-    private static long lastStateAt(Child worker) {
+    static long lastStateAt(Child worker) {
         return lastState(worker).map(s -> Long.parseLong(s[3])).orElse(0L);
     }
 
