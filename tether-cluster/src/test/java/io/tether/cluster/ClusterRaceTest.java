@@ -9,7 +9,11 @@ import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
 import io.tether.server.SessionInfo;
 import io.tether.testing.RedisProcess;
+import io.tether.server.TetherServer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -77,6 +81,48 @@ class ClusterRaceTest {
             assertThat(rig.stream()).extracting(e -> e.get("type") + " " + e.get("node") + " " + e.get("reason"))
                     .containsExactly("ONLINE b ", "ONLINE a ", "OFFLINE a REPLACED");
             assertThat(redisTruth(rig)).isEqualTo(localTruth(a, b));
+        }
+    }
+
+    @Test
+    void aClientIdOnlineElsewhereAsAnotherPrincipalIsNotTakenOver() throws Exception {
+        try (RedisProcess redis = RedisProcess.start()) {
+            io.tether.server.Authenticator byToken = attempt -> CompletableFuture.completedFuture(
+                    io.tether.server.AuthResult.admit(new String(attempt.credential(), StandardCharsets.UTF_8)));
+            List<AutoCloseable> closing = new ArrayList<>();
+            try {
+                List<TetherServer> servers = new ArrayList<>();
+                List<List<PresenceEvent>> events = new ArrayList<>();
+                for (String id : List.of("a", "b")) {
+                    TetherCluster cluster = TetherCluster.builder(redis.uri()).nodeId(id).build();
+                    List<PresenceEvent> seen = new CopyOnWriteArrayList<>();
+                    TetherServer server = TetherServer.builder().port(0).eventLoopThreads(1).authenticator(byToken)
+                            .listener(cluster.presenceListener()).listener(seen::add).build().start();
+                    closing.add(cluster);
+                    closing.add(server);
+                    cluster.start(server);
+                    servers.add(server);
+                    events.add(seen);
+                }
+                TetherClient owner = TetherClient.builder().server(servers.get(0).address()).clientId("gil")
+                        .token("principal-1").build().start();
+                closing.add(owner);
+                assertThat(owner.awaitOnline(Duration.ofSeconds(10))).isTrue();
+                TetherClient other = TetherClient.builder().server(servers.get(1).address()).clientId("gil")
+                        .token("principal-2").build().start();
+                closing.add(other);
+                await().atMost(10, TimeUnit.SECONDS).until(() -> other.state() == ClientState.CLOSED);
+                assertThat(owner.state()).isEqualTo(ClientState.ONLINE);
+                assertThat(events.get(1)).filteredOn(e -> e.type() == PresenceEvent.Type.OFFLINE).singleElement()
+                        .satisfies(e -> {
+                            assertThat(e.reason()).isEqualTo(CloseReason.FORBIDDEN);
+                            assertThat(e.detail()).isEqualTo("client id gil is online as another principal on node a");
+                        });
+            } finally {
+                for (int i = closing.size() - 1; i >= 0; i--) {
+                    closing.get(i).close();
+                }
+            }
         }
     }
 

@@ -41,7 +41,8 @@ public interface Session {
 
     /**
      * Ends the session for a reason decided outside this server, such as a cluster's: REPLACED (the client
-     * came online on another node), NODE_LOST (this node can no longer vouch for it) or KICKED. The client is
+     * came online on another node), NODE_LOST (this node can no longer vouch for it), FORBIDDEN (its id is
+     * online elsewhere as another principal) or KICKED. The client is
      * told GOAWAY with the reason and {@code detail}, and an OFFLINE event is emitted unless the session had
      * already ended. Other reasons are the server's own to give.
      *

@@ -267,9 +267,10 @@ public final class ClientConnector {
         if (closing) {
             return;
         }
-        if (closeCode == CloseReason.REPLACED || refusedForGood) {
+        if (closeCode == CloseReason.REPLACED || closeCode == CloseReason.FORBIDDEN || refusedForGood) {
             // REPLACED: reconnecting would only evict the newer client with our id, which would then evict
-            // us. Refused for good: the same HELLO would be refused again.
+            // us. FORBIDDEN once online (a cluster found the id online elsewhere as another principal) and
+            // refused for good: the same HELLO would be refused again.
             closing = true;
             changeState(ClientState.CLOSED, reason);
             shutdownOwnGroup();

@@ -1,5 +1,6 @@
 package io.tether.cluster.internal;
 
+import io.tether.protocol.CloseReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -125,9 +126,9 @@ public final class NodeLease implements AutoCloseable {
                                 + " every lease was extended by that much", reply.get(2));
                     }
                     for (String entry : reply.subList(3, reply.size())) {
-                        String[] parts = entry.split("\n", 3); // session, detail, client (any text)
-                        evict.accept(new PresenceWriter.Replaced(parts[2], current.node(), current.epoch(), parts[0],
-                                parts[1]));
+                        String[] parts = entry.split("\n", 4); // session, reason, detail, client (any text)
+                        evict.accept(new PresenceWriter.Replaced(parts[3], current.node(), current.epoch(), parts[0],
+                                CloseReason.valueOf(parts[1]), parts[2]));
                     }
                     if (!"0".equals(reply.get(1))) {
                         reap();

@@ -1,5 +1,6 @@
 package io.tether.cluster.internal;
 
+import io.tether.protocol.CloseReason;
 import io.tether.server.PresenceEvent;
 import io.tether.server.PresenceListener;
 import java.time.Duration;
@@ -54,8 +55,12 @@ public final class PresenceWriter implements PresenceListener {
         }
     }
 
-    /** What a claim found: the session it replaced, on another node or an older incarnation of this one. */
-    public record Replaced(String client, String node, String epoch, String session, String detail) { }
+    /**
+     * A session to end because of a claim: one it replaced (on another node or an older incarnation of this
+     * one), or the claiming session itself when Redis refused it (REPLACED by a later connection, FORBIDDEN).
+     */
+    public record Replaced(String client, String node, String epoch, String session, CloseReason reason,
+                           String detail) { }
 
     private final Object lock = new Object();
     private final RedisLink link;
@@ -288,14 +293,13 @@ public final class PresenceWriter implements PresenceListener {
                     written++;
                     lock.notifyAll();
                     Op op = batch.get(i);
-                    if ("SUPERSEDED".equals(status)) {
-                        // It reached Redis after a later session of its client elsewhere: it ends here.
+                    if ("REFUSED".equals(status)) {
+                        // Redis announced it and declared it offline at once: it ends here too.
                         replaced = new Replaced(op.event.clientId(), as.node(), as.epoch(),
-                                Long.toString(op.event.sessionId()), "replaced by a session of " + op.event.clientId()
-                                + " that came online later on another node");
+                                Long.toString(op.event.sessionId()), CloseReason.valueOf(reply.get(1)), reply.get(2));
                     } else if (reply.size() >= 4 && !(reply.get(1).equals(as.node()) && reply.get(2).equals(as.epoch()))) {
                         replaced = new Replaced(op.event.clientId(), reply.get(1), reply.get(2), reply.get(3),
-                                "replaced by session " + op.event.sessionId() + " on node " + as.node()
+                                CloseReason.REPLACED, "replaced by session " + op.event.sessionId() + " on node " + as.node()
                                         + " from " + op.event.remote());
                     }
                 }

@@ -81,7 +81,8 @@ public final class Router {
         if (replaced.node().equals(node)) {
             TetherServer local = server;
             if (local != null) {
-                endLocal(local, replaced.client(), Long.parseLong(replaced.session()), replaced.detail());
+                endLocal(local, replaced.client(), Long.parseLong(replaced.session()), replaced.reason(),
+                        replaced.detail());
             }
             return;
         }
@@ -164,7 +165,7 @@ public final class Router {
         }
         TetherServer local = server;
         if (message.kind() == RouteMessage.Kind.REPLACE) {
-            endLocal(local, message.client(), message.session(), message.text());
+            endLocal(local, message.client(), message.session(), CloseReason.REPLACED, message.text());
             return;
         }
         Optional<Session> session = local == null ? Optional.empty() : local.session(message.client());
@@ -187,9 +188,9 @@ public final class Router {
         }
     }
 
-    private static void endLocal(TetherServer local, String client, long sessionId, String detail) {
-        local.session(client).filter(s -> s.sessionId() == sessionId)
-                .ifPresent(s -> s.close(CloseReason.REPLACED, detail));
+    private static void endLocal(TetherServer local, String client, long sessionId, CloseReason reason,
+                                 String detail) {
+        local.session(client).filter(s -> s.sessionId() == sessionId).ifPresent(s -> s.close(reason, detail));
     }
 
     private static String describe(Throwable failure) {

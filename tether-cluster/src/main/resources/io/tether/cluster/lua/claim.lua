@@ -4,6 +4,9 @@
 -- node's order, and its node finds it in its eviction list (and is told at once through its inbox). Answers
 -- who was replaced, for the caller to tell that session's node.
 --
+-- A client id online elsewhere as another principal is not taken over (as on one node): the newcomer is
+-- announced and at once declared FORBIDDEN, and its node ends it.
+--
 -- A claim that reaches Redis after a claim for a session that came online later (its node was cut off for
 -- a moment) does not take over: the later connection is the client's current one. The late session is
 -- announced and at once declared REPLACED, so the stream still has one ONLINE and one OFFLINE for it, and its
@@ -25,19 +28,27 @@ if current then
   if owned_by(old, node, epoch, record.s) then
     return {'DUP'}
   end
-  if (old.n ~= node or old.e ~= epoch) and tonumber(old.t) > tonumber(record.t) then
-    local detail = 'replaced by session ' .. old.s .. ' on node ' .. old.n .. ' from ' .. old.r
+  local elsewhere = old.n ~= node or old.e ~= epoch
+  local refusal, detail
+  if elsewhere and old.p ~= record.p then
+    refusal, detail = 'FORBIDDEN', 'client id ' .. client .. ' is online as another principal on node ' .. old.n
+  elseif elsewhere and tonumber(old.t) > tonumber(record.t) then
+    refusal, detail = 'REPLACED', 'replaced by session ' .. old.s .. ' on node ' .. old.n .. ' from ' .. old.r
       .. ', which came online later'
+  end
+  if refusal then
     emit('ONLINE', client, record, '', '', at, restored)
-    emit('OFFLINE', client, record, 'REPLACED', detail, at, '0')
-    redis.call('RPUSH', P .. 'evict:' .. node .. ':' .. epoch, record.s .. '\n' .. detail .. '\n' .. client)
-    return {'SUPERSEDED'}
+    emit('OFFLINE', client, record, refusal, detail, at, '0')
+    redis.call('RPUSH', P .. 'evict:' .. node .. ':' .. epoch,
+      record.s .. '\n' .. refusal .. '\n' .. detail .. '\n' .. client)
+    return {'REFUSED', refusal, detail}
   end
   redis.call('HDEL', P .. 'held:' .. old.n .. ':' .. old.e, client)
   local detail = 'replaced by session ' .. record.s .. ' on node ' .. node .. ' from ' .. record.r
   emit('OFFLINE', client, old, 'REPLACED', detail, at, '0')
   if old.n ~= node or old.e ~= epoch then
-    redis.call('RPUSH', P .. 'evict:' .. old.n .. ':' .. old.e, old.s .. '\n' .. detail .. '\n' .. client)
+    redis.call('RPUSH', P .. 'evict:' .. old.n .. ':' .. old.e,
+      old.s .. '\n' .. 'REPLACED' .. '\n' .. detail .. '\n' .. client)
   end
   reply = {'ONLINE', old.n, old.e, old.s}
 end

@@ -257,9 +257,10 @@ public final class ServerSession implements Session {
 
     @Override
     public void close(CloseReason reason, String detail) {
-        if (reason != CloseReason.REPLACED && reason != CloseReason.NODE_LOST && reason != CloseReason.KICKED) {
-            throw new IllegalArgumentException("a session can be closed from outside only as REPLACED, NODE_LOST"
-                    + " or KICKED, not " + reason);
+        if (reason != CloseReason.REPLACED && reason != CloseReason.NODE_LOST && reason != CloseReason.KICKED
+                && reason != CloseReason.FORBIDDEN) {
+            throw new IllegalArgumentException("a session can be closed from outside only as REPLACED, NODE_LOST,"
+                    + " FORBIDDEN or KICKED, not " + reason);
         }
         end(reason, detail == null || detail.isBlank() ? reason.name().toLowerCase(java.util.Locale.ROOT) : detail);
     }
