@@ -87,6 +87,33 @@ class ClusterFaultTest {
     }
 
     @Test
+    void pastItsBoundTheQueuePutsOffOnlinesAndWritesThoseStillOnlineWhenItDrains() throws Exception {
+        try (RedisProcess redis = RedisProcess.start(RedisProcess.Options.defaults().persistent());
+             ClusterRig rig = new ClusterRig(redis.uri()).maxQueued(2)) {
+            ClusterRig.Node a = rig.node("a");
+            redis.stopSaving();
+            List<TetherClient> clients = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                clients.add(rig.client(a, "q" + i));
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() -> a.cluster().stats().putOff() == 3);
+            assertThat(a.cluster().stats().queued()).isEqualTo(2);
+            clients.get(4).close(); // put off, then gone: no event is owed for it
+            clients.get(0).close(); // queued: its OFFLINE is queued too, past the bound
+            await().atMost(10, TimeUnit.SECONDS).until(() -> a.cluster().stats().putOff() == 2
+                    && a.cluster().stats().queued() == 3);
+            redis.restart();
+
+            await().atMost(15, TimeUnit.SECONDS).until(() -> rig.owners().size() == 3
+                    && a.cluster().stats().queued() == 0 && a.cluster().stats().putOff() == 0);
+            assertThat(rig.owners().keySet()).containsExactlyInAnyOrder("q1", "q2", "q3");
+            assertThat(summary(rig.stream())).containsExactly("ONLINE q0 a/1/1 ", "ONLINE q1 a/1/2 ",
+                    "OFFLINE q0 a/1/1 CLIENT_CLOSED", "ONLINE q2 a/1/3 ", "ONLINE q3 a/1/4 ");
+            assertThat(a.cluster().stats().droppedOnlines()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void redisThatLostItsDataIsGivenBackEverySessionMarkedRestored() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
              ClusterRig rig = new ClusterRig(redis.uri()).lease(Duration.ofMillis(200), Duration.ofSeconds(1))) {

@@ -31,6 +31,7 @@ final class ClusterRig implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private Duration interval = Duration.ofSeconds(1);
     private Duration timeout = Duration.ofSeconds(5);
+    private int maxQueued = 100_000;
 
     ClusterRig(String redisUri) {
         this(redisUri, true);
@@ -41,6 +42,11 @@ final class ClusterRig implements AutoCloseable {
         this.redisUri = redisUri;
         this.reader = reader ? RedisClient.create(redisUri) : null;
         this.connection = reader ? this.reader.connect() : null;
+    }
+
+    ClusterRig maxQueued(int writes) {
+        this.maxQueued = writes;
+        return this;
     }
 
     ClusterRig lease(Duration renewInterval, Duration leaseTimeout) {
@@ -56,7 +62,7 @@ final class ClusterRig implements AutoCloseable {
     /** A node that reaches Redis at {@code via} (a relay, say) rather than directly. */
     Node node(String id, String via) throws Exception {
         TetherCluster cluster = TetherCluster.builder(via).nodeId(id).lease(interval, timeout)
-                .commandTimeout(Duration.ofMillis(500)).build();
+                .maxQueued(maxQueued).build();
         List<PresenceEvent> events = new CopyOnWriteArrayList<>();
         TetherServer server = TetherServer.builder().port(0).eventLoopThreads(1)
                 .listener(cluster.presenceListener()).listener(events::add).build().start();
