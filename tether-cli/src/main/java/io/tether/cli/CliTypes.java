@@ -1,5 +1,7 @@
 package io.tether.cli;
 
+import io.tether.cluster.ClusterView;
+import io.tether.cluster.internal.Keys;
 import io.tether.heartbeat.HeartbeatProfile;
 import io.tether.protocol.ClientIds;
 import io.tether.server.internal.SourceNetworks;
@@ -95,6 +97,34 @@ public final class CliTypes {
                 return SourceNetworks.check(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage()); // quotes the value escaped and cut short
+            }
+        }
+    }
+
+    /**
+     * A Redis URI, held to the cluster's own reading of one ({@link ClusterView#address}); the error never
+     * echoes it, since it may carry a password.
+     */
+    static final class RedisUriConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                ClusterView.address(value);
+                return value;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A cluster or node name, held to the cluster's rule for them ({@link Keys#checkName}). */
+    static final class ClusterNameConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return Keys.checkName(value, "'" + LogSafe.text(value, 80) + "'");
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
         }
     }

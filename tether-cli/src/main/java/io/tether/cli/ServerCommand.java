@@ -7,6 +7,8 @@ import io.tether.server.ServerStats;
 import io.tether.internal.LogLimit;
 import io.tether.admin.AdminServer;
 import io.tether.server.TetherServer;
+import io.tether.cluster.TetherCluster;
+import io.tether.util.Durations;
 import java.nio.file.Path;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -63,6 +65,9 @@ final class ServerCommand implements Callable<Integer> {
 
     @Mixin
     AdminOptions admin = new AdminOptions();
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Mixin
     LogOptions logging = new LogOptions();
@@ -173,18 +178,32 @@ final class ServerCommand implements Callable<Integer> {
             });
         }
         // In text mode the server's own log lines report every ONLINE and OFFLINE with its reason.
-        TetherServer built;
-        try {
-            built = builder.build();
-        } catch (IllegalArgumentException e) { // a TLS file that cannot be read or used
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        // With --cluster: connected to Redis before the server listens, so that an unreachable Redis stops it
+        // before any client is let in; joined once it listens, since a node's record holds its address.
+        TetherCluster node = cluster.connect(spec.commandLine());
+        if (node != null) {
+            builder.listener(node.presenceListener());
         }
-        TetherServer server = built.start();
+        TetherServer server;
         AdminServer adminPort;
         try {
-            adminPort = admin.start(server, spec.commandLine());
+            TetherServer built;
+            try {
+                built = builder.build();
+            } catch (IllegalArgumentException e) { // a TLS file that cannot be read or used
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            server = start(built, node);
+            try {
+                adminPort = admin.start(server, spec.commandLine());
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
-            server.close();
+            if (node != null) {
+                node.close();
+            }
             throw e;
         }
 
@@ -194,7 +213,8 @@ final class ServerCommand implements Callable<Integer> {
             return thread;
         });
         if (!summaryEvery.isZero()) {
-            summary.scheduleAtFixedRate(() -> log.info("{}", summaryLine(server.stats())),
+            summary.scheduleAtFixedRate(() -> log.info("{}{}", summaryLine(server.stats()),
+                            node == null ? "" : ClusterOptions.summary(node.stats())),
                     summaryEvery.toMillis(), summaryEvery.toMillis(), TimeUnit.MILLISECONDS);
         }
         UntilSignalled.run(() -> {
@@ -202,9 +222,30 @@ final class ServerCommand implements Callable<Integer> {
             if (adminPort != null) {
                 adminPort.close();
             }
-            server.close();
+            server.close(); // first, so that each session's own OFFLINE reaches the cluster
+            if (node != null) {
+                node.close();
+            }
         });
         return 0;
+    }
+
+    /** Starts the server and, with {@code --cluster}, joins the cluster as its node; on failure, nothing runs. */
+    private TetherServer start(TetherServer built, TetherCluster node) throws IOException {
+        TetherServer server = built.start();
+        if (node == null) {
+            return server;
+        }
+        try {
+            node.start(server);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        log.info("cluster node {} joined cluster {} as epoch {} on Redis {} (lease {} renewed every {})", node.nodeId(),
+                cluster.name, node.stats().epoch(), cluster.address(), Durations.format(cluster.leaseTimeout),
+                Durations.format(cluster.leaseInterval));
+        return server;
     }
 
     static String summaryLine(ServerStats stats) {

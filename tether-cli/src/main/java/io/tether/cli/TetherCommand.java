@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = TetherCommand.Version.class,
         description = "Long-lived TCP connections that stay alive and tell the truth about who is alive.",
-        subcommands = {ServerCommand.class, ClientCommand.class, StatusCommand.class, TokenCommand.class, KeepCommand.class, DemoCommand.class,
+        subcommands = {ServerCommand.class, ClientCommand.class, StatusCommand.class, ClusterCommand.class, TokenCommand.class, KeepCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Benchmarks, which print figures: ./tether bench --help (a jar of their own, tether-bench)."})
 public final class TetherCommand implements Runnable {

@@ -2,6 +2,10 @@ package io.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.tether.cli.TetherProcesses.freePort;
+import static io.tether.cli.TetherProcesses.hasEvent;
+import static io.tether.cli.TetherProcesses.helloAs;
+import static io.tether.cli.TetherProcesses.json;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,9 +13,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
+import io.tether.cli.TetherProcesses.Running;
 import io.tether.protocol.CloseReason;
 import io.tether.protocol.Frames;
-import io.tether.protocol.Hello;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,88 +31,35 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged {@code tether.jar} run as separate processes, the way a user runs it. */
 class CliProcessIT {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private final List<Running> processes = new ArrayList<>();
-
-    /**
-     * A started process whose stdout and stderr go to files: a pipe read by a thread can lose the last
-     * lines when the JDK drains and closes it as the process exits, and the last lines are the shutdown.
-     */
-    record Running(Process process, Path outFile, Path errFile) {
-        List<String> out() {
-            return lines(outFile);
-        }
-
-        List<String> err() {
-            return lines(errFile);
-        }
-
-        boolean saw(String text) {
-            return out().stream().anyMatch(line -> line.contains(text));
-        }
-
-        private static List<String> lines(Path file) {
-            try {
-                return Files.readAllLines(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
+    private static final ObjectMapper MAPPER = TetherProcesses.MAPPER;
 
     @TempDir
     Path logs;
 
-    private Running tether(String... args) throws IOException {
-        return tether(List.of(), args);
-    }
+    private TetherProcesses processes;
 
-    /** Runs {@code tether args} on a JVM given {@code jvmOptions} too. */
-    private Running tether(List<String> jvmOptions, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", System.getProperty("tether.jar")));
-        command.addAll(List.of(args));
-        Path out = logs.resolve("process-" + processes.size() + ".out");
-        Path err = logs.resolve("process-" + processes.size() + ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        Running running = new Running(process, out, err);
-        processes.add(running);
-        return running;
+    @BeforeEach
+    void processes() {
+        processes = new TetherProcesses(logs);
     }
 
     @AfterEach
     void stopAll() throws InterruptedException {
-        for (Running running : processes) {
-            running.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        processes.close();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
+    private Running tether(String... args) throws IOException {
+        return processes.start(args);
     }
 
-    private static List<JsonNode> json(Running running) throws IOException {
-        List<JsonNode> events = new ArrayList<>();
-        for (String line : running.out()) {
-            if (line.endsWith("}")) { // a line still being written is read next time
-                events.add(MAPPER.readTree(line));
-            }
-        }
-        return events;
-    }
-
-    private static boolean hasEvent(Running server, String event, String clientId, String reason) throws IOException {
-        return json(server).stream().anyMatch(e -> e.get("event").asText().equals(event)
-                && e.get("clientId").asText().equals(clientId)
-                && (reason == null || reason.equals(e.get("reason").asText())));
+    private Running tether(List<String> jvmOptions, String... args) throws IOException {
+        return processes.start(jvmOptions, args);
     }
 
     @Test
@@ -232,12 +183,12 @@ class CliProcessIT {
             assertThat(entry.get("loggerName").asText()).as(line).isNotBlank();
             assertThat(entry.get("message").asText()).as(line).isNotBlank();
         }
-        assertThat(lines.stream().map(this::json).filter(e -> e.get("formattedMessage").asText().contains("online")))
+        assertThat(lines.stream().map(this::parse).filter(e -> e.get("formattedMessage").asText().contains("online")))
                 .anySatisfy(e -> assertThat(e.get("formattedMessage").asText()).startsWith("say \"hi\"}"));
         assertThat(lines).as("the id's JSON-like text stays inside its string").noneMatch(l -> l.contains("\"level\":\"FORGED\""));
     }
 
-    private JsonNode json(String line) {
+    private JsonNode parse(String line) {
         try {
             return MAPPER.readTree(line);
         } catch (IOException e) {
@@ -346,13 +297,8 @@ class CliProcessIT {
         List<Socket> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 200 && !servers.stream().allMatch(s -> s.saw("ONLINE")); i++) {
-                Socket client = new Socket("127.0.0.1", port);
-                clients.add(client);
                 String id = "shared-" + i;
-                ByteBuf hello = new Hello(Hello.PROTOCOL_VERSION, 0, id).encode(UnpooledByteBufAllocator.DEFAULT);
-                byte[] bytes = new byte[hello.readableBytes()];
-                hello.readBytes(bytes).release();
-                client.getOutputStream().write(bytes);
+                clients.add(helloAs(port, id));
                 await().atMost(Duration.ofSeconds(10)).until(() -> hasEvent(servers.get(0), "ONLINE", id, null)
                         || hasEvent(servers.get(1), "ONLINE", id, null));
                 assertThat(hasEvent(servers.get(0), "ONLINE", id, null) && hasEvent(servers.get(1), "ONLINE", id, null))

@@ -54,6 +54,8 @@ class ServerExampleConfigTest {
         assertThat(server.auth.mode).isEqualTo(AuthOptions.Mode.none);
         assertThat(server.limits.maxHandshakes).isEqualTo(16_384);
         assertThat(server.reusePort).isFalse();
+        assertThat(server.cluster.enabled()).isFalse();
+        assertThat(server.cluster.leaseTimeout).hasSeconds(5);
     }
 
     @Test
@@ -69,5 +71,7 @@ class ServerExampleConfigTest {
         assertThat(server.tlsCert).isEqualTo(dir.resolve("server.pem"));
         assertThat(server.auth.secretFile).isEqualTo(dir.resolve("secret"));
         assertThat(server.phiPause).isNotNull();
+        assertThat(server.cluster.redis).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(server.cluster.nodeId).isEqualTo("gw-1");
     }
 }

@@ -74,6 +74,20 @@ class UsageErrorTest {
             "server --port 0 --admin-port 0 --admin-host 0.0.0.0     | --admin: the admin port on 0.0.0.0 would be beyond loopback without a token",
             "status                                                  | Missing required option: '--admin=HOST:PORT'",
             "status --admin 127.0.0.1                                | '127.0.0.1' is not host:port",
+            "server --cluster garbage                                | Invalid value for option '--cluster': not a Redis URI (redis://HOST:PORT",
+            "server --cluster http://127.0.0.1:6379                  | '--cluster': not a Redis URI",
+            "server --cluster redis://127.0.0.1:99999                | '--cluster': not a Redis URI",
+            "server --cluster redis://                               | '--cluster': not a Redis URI",
+            "server --cluster redis://h:1 --node-id a{b              | '--node-id': 'a{b' must be 1 to 64 letters, digits, '.', '_' or '-'",
+            "server --cluster redis://h:1 --cluster-name x:y         | '--cluster-name': 'x:y' must be 1 to 64 letters",
+            "server --node-id a                                      | --node-id goes with --cluster",
+            "server --cluster-lease-timeout 10s                      | --cluster-lease-timeout goes with --cluster",
+            "server --cluster-lease-interval 5ms                     | --cluster-lease-interval must be within 10ms..1m, got 5ms",
+            "server --cluster redis://127.0.0.1:1 --cluster-lease-interval 1s --cluster-lease-timeout 1s | the lease timeout must be at least two renew intervals (--cluster-lease-timeout 1s, --cluster-lease-interval 1s)",
+            "cluster status                                          | Missing required option: '--redis=REDIS_URI'",
+            "cluster status --redis 127.0.0.1:6379                   | '--redis': not a Redis URI",
+            "cluster status --redis redis://h:1 --timeout 0ms        | --timeout must be within 1ms..1m, got 0ms",
+            "cluster stat                                            | did you mean status?",
             "nonsense                                                | Unmatched argument"})
     void badFlagOrValueGivesOneLineAndExitCodeTwo(String args, String expected) {
         assertUsageError(expected, args.trim().split("\\s+"));
@@ -86,6 +100,20 @@ class UsageErrorTest {
                 "--id", "tab\there");
         assertUsageError("client id is 300 UTF-8 bytes, more than 255", "client", "--server", "127.0.0.1:7000",
                 "--id", "x".repeat(300));
+    }
+
+    @Test
+    void nodeIdsAreHeldToTheClustersRuleBeforeAnythingConnects() {
+        for (String id : new String[] {"gw 1", "x".repeat(65), "{tether}", ""}) {
+            assertUsageError("must be 1 to 64 letters, digits, '.', '_' or '-'", "server", "--cluster", "redis://127.0.0.1:1",
+                    "--node-id", id);
+        }
+    }
+
+    @Test
+    void aRedisPasswordInABadUriIsNotRepeated() {
+        assertThat(assertUsageError("not a Redis URI", "server", "--cluster", "redis://u:hunter2@127.0.0.1:99999"))
+                .doesNotContain("hunter2");
     }
 
     @Test

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
-/** Short-lived commands the Redis harness runs (kill, redis-cli), each bounded in time. */
-final class Subprocess {
+/** Short-lived commands the tests run (kill, redis-cli), each bounded in time. */
+public final class Subprocess {
     private Subprocess() {
     }
 
@@ -46,7 +46,7 @@ final class Subprocess {
      * stopped, or no longer stopped: kill(1) returns once the signal is sent, not once it has taken effect. Where
      * there is no /proc to ask, it returns once the signal is sent.
      */
-    static void signal(long pid, String signal, boolean stopped, Duration timeout) throws IOException {
+    public static void signal(long pid, String signal, boolean stopped, Duration timeout) throws IOException {
         run(timeout, List.of("kill", "-" + signal, String.valueOf(pid)));
         Path stat = Path.of("/proc", String.valueOf(pid), "stat");
         if (Files.isReadable(stat)) {
