@@ -102,7 +102,7 @@ final class ClusterBench implements Callable<Integer> {
                 Child server = Processes.tether(dir, "server-n" + n, List.of(), "server", "--host", "127.0.0.1",
                         "--port", Integer.toString(port), "--reuse-port", "--cluster", uri, "--node-id", "n" + n,
                         "--max-connections", "19000", "--heartbeat-interval", Durations.format(interval),
-                        "--heartbeat-timeout", Durations.format(timeout), "--events", "none", "--summary-every", "0ms");
+                        "--heartbeat-timeout", Durations.format(timeout), "--events", "jsonl", "--summary-every", "0ms");
                 children.add(server);
                 servers.add(server);
             }
@@ -143,14 +143,16 @@ final class ClusterBench implements Callable<Integer> {
                     + " clients do%n", clients, connectSeconds);
             System.out.println("tether cluster status:");
             status(redis, keys);
-            System.out.printf(Locale.ROOT, "redis while they connected: %,d ms of CPU (%.1f µs a connect), %,d commands"
-                    + " (%.2f a connect, lease renewals included), %s more memory (%,d bytes a connection)%n", cpu,
-                    cpu * 1000.0 / clients, calls, (double) calls / clients, mib(memory), memory / clients);
+            long scripts = byCommand.getOrDefault("evalsha", 0L) + byCommand.getOrDefault("eval", 0L);
+            System.out.printf(Locale.ROOT, "redis while they connected: %,d ms of CPU (%.1f µs a connect); %,d scripts"
+                    + " called (%.2f a connect: the claim, and the nodes' lease renewals), running %,d commands in all"
+                    + " (%.2f a connect); %s more memory (%,d bytes a connection)%n", cpu, cpu * 1000.0 / clients,
+                    scripts, (double) scripts / clients, calls, (double) calls / clients, mib(memory), memory / clients);
             System.out.printf(Locale.ROOT, "  of which: clients hash %s, node tables %s, event stream %s (%,d events)%n",
                     mib(usage(redis, keys.clients())), mib(heldUsage(redis, keys)), mib(usage(redis, keys.events())),
                     redis.xlen(keys.events()));
             byCommand.values().removeIf(c -> c < 100);
-            System.out.println("redis commands while they connected, by name: " + byCommand);
+            System.out.println("  commands by name (those inside scripts included): " + byCommand);
 
             queryLatency(uri, keys);
 
