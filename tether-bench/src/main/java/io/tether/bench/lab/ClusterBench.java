@@ -153,6 +153,7 @@ final class ClusterBench implements Callable<Integer> {
                     redis.xlen(keys.events()));
             byCommand.values().removeIf(c -> c < 100);
             System.out.println("  commands by name (those inside scripts included): " + byCommand);
+            System.out.println("  " + redisPhase(redis, cpuBefore));
 
             queryLatency(uri, keys);
 
@@ -162,6 +163,7 @@ final class ClusterBench implements Callable<Integer> {
             long held = redis.hlen(keys.held(hung, redis.hget(keys.node(hung), "epoch")));
             long lastRenewal = Long.parseLong(redis.hget(keys.node(hung), "renewed"));
             long stopAt = redisNow(redis);
+            long phaseCpu = cpuMillis(redisServer.pid());
             hungNode.signal("STOP");
             System.out.printf(Locale.ROOT, "SIGSTOP node %s (holding %,d sessions) %,d ms after its last renewal%n",
                     hung, held, stopAt - lastRenewal);
@@ -180,7 +182,9 @@ final class ClusterBench implements Callable<Integer> {
                     + " last renewal (bound: lease %,d ms + one renewal %,d ms = %,d ms)%n", lost.size(),
                     lost.get(0) - lastRenewal, lost.get(lost.size() - 1) - lastRenewal, LEASE_TIMEOUT_MS,
                     LEASE_INTERVAL_MS, LEASE_TIMEOUT_MS + LEASE_INTERVAL_MS);
-            System.out.printf(Locale.ROOT, "  cluster total online now %,d%n", redis.hlen(keys.clients()));
+            System.out.printf(Locale.ROOT, "  cluster total online now %,d; %s%n", redis.hlen(keys.clients()),
+                    redisPhase(redis, phaseCpu));
+            phaseCpu = cpuMillis(redisServer.pid());
 
             long killAt = System.currentTimeMillis();
             hungNode.process().destroyForcibly();
@@ -193,6 +197,7 @@ final class ClusterBench implements Callable<Integer> {
                             : "only " + redis.hlen(keys.clients()) + " back", backAt - killAt,
                     workers.stream().mapToInt(StormBench::closed).sum());
             status(redis, keys);
+            System.out.println("  " + redisPhase(redis, phaseCpu));
 
             boolean again = true;
             if (back && clients / (nodes - 2) <= 18_500) {
@@ -230,6 +235,7 @@ final class ClusterBench implements Callable<Integer> {
         long before = redis.xlen(keys.events());
         long killAt = System.currentTimeMillis();
         long killRedisTime = redisNow(redis);
+        long phaseCpu = cpuMillis(redisServer.pid());
         Child node = servers.get(Integer.parseInt(victim.substring(1)) - 1);
         node.process().destroyForcibly();
         check(node.process().waitFor(30, TimeUnit.SECONDS), "node " + victim + " did not die");
@@ -254,6 +260,7 @@ final class ClusterBench implements Callable<Integer> {
                 backAt - killAt, reasons, lastLost == 0 ? "" : String.format(Locale.ROOT,
                         ", the last NODE_LOST %,d ms after the kill", lastLost - killRedisTime));
         status(redis, keys);
+        System.out.println("  " + redisPhase(redis, phaseCpu));
         return back;
     }
 
@@ -380,6 +387,26 @@ final class ClusterBench implements Callable<Integer> {
         String[] stat = Files.readString(Path.of("/proc/" + pid + "/stat")).split("\\) ")[1].split(" ");
         long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]); // utime + stime
         return ticks * 10; // USER_HZ is 100 on Linux
+    }
+
+    /** What Redis spent since {@code cpuBefore}, and its slow log (commands over 10 ms) since the last report. */
+    private String redisPhase(RedisCommands<String, String> redis, long cpuBefore) throws IOException {
+        long cpu = cpuMillis(redisServer.pid()) - cpuBefore;
+        long slow = redis.slowlogLen();
+        String slowest = "";
+        for (Object entry : redis.slowlogGet(128)) {
+            if (entry instanceof List<?> fields && fields.size() > 3) {
+                long micros = ((Number) fields.get(2)).longValue();
+                Object args = fields.get(3);
+                String command = args instanceof List<?> a && !a.isEmpty() ? String.valueOf(a.get(0)) : "?";
+                if (slowest.isEmpty() || micros > Long.parseLong(slowest.split(" ")[0])) {
+                    slowest = micros + " " + command;
+                }
+            }
+        }
+        redis.slowlogReset();
+        return String.format(Locale.ROOT, "redis: %,d ms of CPU; %d commands over 10 ms%s", cpu, slow,
+                slowest.isEmpty() ? "" : " (slowest " + slowest.split(" ")[0] + " µs, " + slowest.split(" ")[1] + ")");
     }
 
     private static String mib(long bytes) {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeLease implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeLease.class);
-    private static final int REAP_BATCH = 500;
+    private static final int REAP_BATCH = 100;
     private static final int MAX_REAPS_PER_TICK = 1_000;
 
     private final RedisLink link;

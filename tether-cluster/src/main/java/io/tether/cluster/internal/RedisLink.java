@@ -38,6 +38,8 @@ public final class RedisLink implements AutoCloseable {
     private final AbstractRedisClient client;
     private final StatefulConnection<String, String> textConnection;
     private final RedisClusterAsyncCommands<String, String> text;
+    private final StatefulConnection<String, String> leaseConnection;
+    private final RedisClusterAsyncCommands<String, String> lease;
     private final StatefulConnection<byte[], byte[]> binaryConnection;
     private final RedisClusterAsyncCommands<byte[], byte[]> binary;
     private final boolean clusterMode;
@@ -52,6 +54,9 @@ public final class RedisLink implements AutoCloseable {
         this.maxLen = Long.toString(maxLen);
         if (client instanceof RedisClusterClient cluster) {
             StatefulRedisClusterConnection<String, String> t = cluster.connect(StringCodec.UTF8);
+            StatefulRedisClusterConnection<String, String> l = cluster.connect(StringCodec.UTF8);
+            leaseConnection = l;
+            lease = l.async();
             StatefulRedisClusterConnection<byte[], byte[]> b = cluster.connect(ByteArrayCodec.INSTANCE);
             textConnection = t;
             text = t.async();
@@ -60,6 +65,9 @@ public final class RedisLink implements AutoCloseable {
         } else {
             RedisClient single = (RedisClient) client;
             StatefulRedisConnection<String, String> t = single.connect(StringCodec.UTF8);
+            StatefulRedisConnection<String, String> l = single.connect(StringCodec.UTF8);
+            leaseConnection = l;
+            lease = l.async();
             StatefulRedisConnection<byte[], byte[]> b = single.connect(ByteArrayCodec.INSTANCE);
             textConnection = t;
             text = t.async();
@@ -139,6 +147,9 @@ public final class RedisLink implements AutoCloseable {
      * A script Redis does not know (it restarted) is sent whole, which loads it again.
      */
     CompletableFuture<List<String>> run(Script script, String... args) {
+        // The lease has a connection of its own, so that its renewal never waits behind a node's presence
+        // writes (hundreds pipelined after a herd of reconnects): a node must not lose its lease to its own load.
+        RedisClusterAsyncCommands<String, String> text = script.ofTheLease() ? lease : this.text;
         String[] keyArgs = {keys.anchor()};
         String[] argv = new String[args.length + 2];
         argv[0] = keys.prefix();
@@ -198,6 +209,7 @@ public final class RedisLink implements AutoCloseable {
         }
         binaryConnection.close();
         textConnection.close();
+        leaseConnection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

@@ -19,6 +19,11 @@ enum Script {
         this.body = read("common") + "\n" + read(name);
     }
 
+    /** Whether the lease's own connection runs it (everything but a node's presence writes). */
+    boolean ofTheLease() {
+        return this != CLAIM && this != RELEASE;
+    }
+
     String body() {
         return body;
     }

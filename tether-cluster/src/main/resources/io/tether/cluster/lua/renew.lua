@@ -6,10 +6,13 @@ if redis.call('GET', P .. 'generation') ~= generation then
   return {'LOST'} -- Redis no longer holds what this node wrote (restarted without its data)
 end
 -- Time in which no node renewed at all is not held against anyone: Redis itself, or every node's way to
--- it, was down, and a lease that lapsed then says nothing about its node.
+-- it, was down, and a lease that lapsed then says nothing about its node. Only a gap long enough to lapse
+-- a lease renewed on time counts (a shorter one costs no live node its lease), so that a busy moment does
+-- not also push back the declaration of a node that did die.
 local clock = tonumber(redis.call('GET', P .. 'clock') or now)
 local gap = now - clock
-if gap > 2 * interval then
+local granted = gap > lease - interval
+if granted then
   local leases = redis.call('ZRANGE', P .. 'nodes', 0, -1, 'WITHSCORES')
   for i = 1, #leases, 2 do
     redis.call('ZADD', P .. 'nodes', tonumber(leases[i + 1]) + gap, leases[i])
@@ -29,7 +32,7 @@ redis.call('HSET', P .. 'node:' .. node, 'renewed', now)
 local evict = P .. 'evict:' .. node .. ':' .. epoch
 local evictions = redis.call('LRANGE', evict, 0, 999)
 redis.call('LTRIM', evict, 1000, -1)
-local reply = {'OK', tostring(redis.call('ZCARD', P .. 'dead')), tostring(gap > 2 * interval and gap or 0)}
+local reply = {'OK', tostring(redis.call('ZCARD', P .. 'dead')), tostring(granted and gap or 0)}
 for _, entry in ipairs(evictions) do
   reply[#reply + 1] = entry
 end
