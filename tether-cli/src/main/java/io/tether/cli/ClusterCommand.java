@@ -24,19 +24,23 @@ final class ClusterCommand implements Runnable {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"Print the cluster's nodes and how many clients are online across it, as Redis holds them.",
+            description = {"Print the cluster's nodes and how many clients are online across it, as",
+                    "Redis holds them. One line per node, by id:",
                     "",
-                    "One line per node, by id:",
                     "  node ID address=HOST:PORT epoch=E lease-age=Nms lease-left=Nms sessions=N",
-                    "address is where the node's Tether listener is; epoch its incarnation (a node that rejoins",
-                    "gets a new one); lease-age how long ago it last renewed its lease; lease-left how long until",
-                    "that lease lapses unless renewed (negative: lapsed, to be declared dead at the next renewal",
-                    "of any node); sessions the clients it holds. Then one line:",
-                    "  total online N",
-                    "N counts every client online in the cluster; it can exceed the nodes' sum for the moment",
-                    "between a dead node's expiry and its sessions' OFFLINE NODE_LOST.",
                     "",
-                    "Exits 0, or 1 with one line on stderr when Redis cannot be reached or does not answer."})
+                    "address: where the node's Tether listener is. epoch: its incarnation (a node",
+                    "that rejoins gets a new one). lease-age: how long ago it renewed its lease.",
+                    "lease-left: how long until that lease lapses unless renewed (negative: lapsed,",
+                    "to be declared dead at the next renewal of any node). sessions: the clients",
+                    "it holds. Then one line:",
+                    "",
+                    "  total online N",
+                    "",
+                    "N counts every client online in the cluster; it can exceed the nodes' sum",
+                    "between a dead node's expiry and its sessions' OFFLINE NODE_LOST.",
+                    "Exits 0, or 1 with one line on stderr when Redis cannot be reached or does",
+                    "not answer."})
     static final class Status implements Callable<Integer> {
         @Option(names = "--redis", paramLabel = "REDIS_URI", required = true, converter = CliTypes.RedisUriConverter.class,
                 description = "The cluster's Redis or Redis Cluster, as given to 'tether server --cluster'.")

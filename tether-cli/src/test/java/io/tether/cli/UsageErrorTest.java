@@ -128,6 +128,11 @@ class UsageErrorTest {
                 .contains("accept queue; 0 for no limit. Default: 10000.");
         assertThat(help("client")).contains("Default: standard.").contains("Default: 2.0.");
         assertThat(help("demo")).contains("Default: strict.");
+        String status = TetherCommand.newCommandLine().getSubcommands().get("cluster").getSubcommands().get("status")
+                .getUsageMessage();
+        assertThat(status).as("the output's form, which ClusterProcessIT holds the command to")
+                .contains("  node ID address=HOST:PORT epoch=E lease-age=Nms lease-left=Nms sessions=N\n")
+                .contains("  total online N\n");
         Deque<CommandLine> commands = new ArrayDeque<>(TetherCommand.newCommandLine().getSubcommands().values());
         while (!commands.isEmpty()) {
             CommandLine command = commands.pop();
