@@ -3,7 +3,6 @@ package io.tether.cli;
 import io.tether.cluster.ClusterStats;
 import io.tether.cluster.ClusterView;
 import io.tether.cluster.TetherCluster;
-import io.tether.cluster.internal.Failure;
 import io.tether.util.Durations;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -12,8 +11,8 @@ import picocli.CommandLine.Option;
 /** {@code tether server --cluster}: the server as one node of a cluster whose presence lives in Redis (docs/CLUSTER.md). */
 final class ClusterOptions {
     private static final String DEFAULT_NAME = "tether";
-    private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration DEFAULT_INTERVAL = TetherCluster.DEFAULT_RENEW_INTERVAL;
+    private static final Duration DEFAULT_TIMEOUT = TetherCluster.DEFAULT_LEASE_TIMEOUT;
 
     @Option(names = "--cluster", paramLabel = "REDIS_URI", converter = CliTypes.RedisUriConverter.class,
             description = "Join the cluster whose presence lives in this Redis or Redis Cluster: redis://HOST:PORT,"
@@ -75,8 +74,11 @@ final class ClusterOptions {
         }
         try {
             return builder.build();
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot reach Redis at " + address() + " (--cluster): " + Failure.withRoot(e), e);
+        } catch (IllegalStateException e) {
+            // The builder's messages are whole ("cannot reach Redis at HOST:PORT: why", "node id a is held by
+            // a live node ..."); the flag is named where the address is.
+            throw new IllegalStateException(e.getMessage().replaceFirst("^(cannot reach Redis at [^:]+:[0-9]+):",
+                    "$1 (--cluster):"), e);
         }
     }
 

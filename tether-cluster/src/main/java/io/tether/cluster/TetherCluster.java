@@ -43,10 +43,26 @@ public final class TetherCluster implements AutoCloseable {
     private volatile TetherServer server;
     private boolean closed;
 
+    /** How often a node renews its lease unless {@link Builder#lease} says otherwise. */
+    public static final Duration DEFAULT_RENEW_INTERVAL = Duration.ofSeconds(1);
+    /** How long after its last renewal a node is declared dead unless {@link Builder#lease} says otherwise. */
+    public static final Duration DEFAULT_LEASE_TIMEOUT = Duration.ofSeconds(5);
+
     private TetherCluster(Builder settings) {
         this.settings = settings;
-        this.link = RedisLink.connect(settings.redis, new Keys(settings.cluster), settings.commandTimeout,
-                settings.streamMaxLen);
+        try {
+            this.link = RedisLink.connect(settings.redis, new Keys(settings.cluster), settings.commandTimeout,
+                    settings.streamMaxLen);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot reach Redis at " + ClusterView.address(settings.redis) + ": "
+                    + io.tether.cluster.internal.Failure.withRoot(e), e);
+        }
+        try {
+            NodeLease.checkFree(link, settings.nodeId, settings.commandTimeout);
+        } catch (RuntimeException e) {
+            link.close();
+            throw e;
+        }
         this.owners = new Owners(link);
         this.router = new Router(link, owners, settings.nodeId, settings.commandTimeout);
         this.writer = new PresenceWriter(link, settings.maxQueued, settings.commandTimeout, router::tellReplaced,
@@ -160,8 +176,8 @@ public final class TetherCluster implements AutoCloseable {
         private final String redis;
         private String cluster = "tether";
         private String nodeId = defaultNodeId();
-        private Duration renewInterval = Duration.ofSeconds(1);
-        private Duration leaseTimeout = Duration.ofSeconds(5);
+        private Duration renewInterval = DEFAULT_RENEW_INTERVAL;
+        private Duration leaseTimeout = DEFAULT_LEASE_TIMEOUT;
         private Duration commandTimeout = Duration.ofSeconds(2);
         private int maxQueued = 100_000;
         private long streamMaxLen = 1_000_000;
@@ -225,7 +241,10 @@ public final class TetherCluster implements AutoCloseable {
             return this;
         }
 
-        /** Connects to Redis (failing if it cannot be reached now); {@link #start} joins. */
+        /**
+         * Connects to Redis, failing if it cannot be reached now or if a live node already has this id (so
+         * that a misconfigured node fails before its server listens); {@link #start} joins.
+         */
         public TetherCluster build() {
             return new TetherCluster(this);
         }

@@ -75,11 +75,33 @@ public final class NodeLease implements AutoCloseable {
         thread.execute(this::tick);
     }
 
+    /** Fails if a live node has {@code node} as its id now (the join checks again, atomically). */
+    public static void checkFree(RedisLink link, String node, Duration commandTimeout) {
+        try {
+            Double deadline = link.text().zscore(link.keys().nodes(), node).get(commandTimeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            List<String> time = link.text().time().get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+            if (deadline != null && deadline >= now) {
+                throw taken(node, (long) (deadline - now));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cluster: Redis did not answer: " + Failure.describe(e), e);
+        }
+    }
+
+    private static IllegalStateException taken(String node, long leftMillis) {
+        return new IllegalStateException("node id " + node + " is held by a live node in this cluster (its lease"
+                + " ends in " + leftMillis + " ms); give each node its own --node-id");
+    }
+
     private Incarnation join() {
         List<String> reply = call(Script.JOIN, node, address, Long.toString(timeout.toMillis()));
         if ("TAKEN".equals(reply.get(0))) {
-            throw new IllegalStateException("node id " + node + " is held by a live node in this cluster (its lease"
-                    + " ends in " + reply.get(1) + " ms); give each node its own --node-id");
+            throw taken(node, Long.parseLong(reply.get(1)));
         }
         Incarnation joined = new Incarnation(node, reply.get(1), reply.get(2));
         incarnation = joined;

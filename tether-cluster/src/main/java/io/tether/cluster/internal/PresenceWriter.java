@@ -286,6 +286,9 @@ public final class PresenceWriter implements PresenceListener {
                     log.info("cluster: presence writes to Redis resumed; {} queued", queue.size());
                 }
                 String status = reply.get(0);
+                if ("GAP".equals(status)) {
+                    return i; // an earlier write was sent again (Redis had lost the script): this one follows it
+                }
                 if ("FENCED".equals(status)) {
                     paused = true;
                 } else {

@@ -105,7 +105,9 @@ public final class RedisLink implements AutoCloseable {
             client = c;
         }
         try {
-            return new RedisLink(client, cluster, keys, streamMaxLen);
+            RedisLink link = new RedisLink(client, cluster, keys, streamMaxLen);
+            link.loadScripts(timeout);
+            return link;
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, timeout);
             throw e;
@@ -127,6 +129,24 @@ public final class RedisLink implements AutoCloseable {
             return connection.sync().info("cluster").contains("cluster_enabled:1");
         } finally {
             probe.shutdown(Duration.ZERO, timeout);
+        }
+    }
+
+    /**
+     * Loads every script, so that the first writes go by digest. (Redis can still lose them, restarting:
+     * {@link #run} then sends a script whole, and the scripts' numbering keeps the writes in order.)
+     */
+    private void loadScripts(Duration timeout) {
+        for (Script script : Script.values()) {
+            try {
+                text.scriptLoad(script.body()).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted loading the cluster's scripts", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("Redis did not load the cluster's " + script.name().toLowerCase()
+                        + " script: " + Failure.describe(e), e);
+            }
         }
     }
 

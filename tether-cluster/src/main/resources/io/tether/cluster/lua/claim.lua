@@ -14,13 +14,13 @@
 local node, epoch, seq, client = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local record = {n = node, e = epoch, s = ARGV[7], t = ARGV[8], r = ARGV[9], p = ARGV[10]}
 local at, restored = ARGV[11], ARGV[12]
-if duplicate(node, epoch, seq) then
-  return {'DUP'}
-end
 if not member(node, epoch) then
   return {'FENCED'}
 end
-redis.call('SET', P .. 'applied:' .. node .. ':' .. epoch, seq)
+local turn = out_of_turn(node, epoch, seq)
+if turn then
+  return {turn}
+end
 local reply = {'ONLINE'}
 local current = redis.call('HGET', P .. 'clients', client)
 if current then

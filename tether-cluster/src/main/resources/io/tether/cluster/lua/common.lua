@@ -28,11 +28,21 @@ local function owned_by(record, node, epoch, session)
   return record.n == node and record.e == epoch and record.s == session
 end
 
--- Scripts replay safely: each node numbers its writes per incarnation, and a number already applied is a
--- duplicate (a retry after a lost reply), answered without effect.
-local function duplicate(node, epoch, seq)
-  local applied = redis.call('GET', P .. 'applied:' .. node .. ':' .. epoch)
-  return applied and tonumber(seq) <= tonumber(applied)
+-- A member's writes apply in the order it numbered them, each once: a number already applied is a
+-- duplicate (a retry after a lost reply), and a number past the next one is a write that overtook an earlier
+-- one (which was sent again after Redis had lost the script); both are answered without effect, the second
+-- so that the node sends it again after the earlier one. Answers nil when this write is the next one.
+local function out_of_turn(node, epoch, seq)
+  local key = P .. 'applied:' .. node .. ':' .. epoch
+  local applied = tonumber(redis.call('GET', key) or '0')
+  local n = tonumber(seq)
+  if n <= applied then
+    return 'DUP'
+  elseif n > applied + 1 then
+    return 'GAP'
+  end
+  redis.call('SET', key, n)
+  return nil
 end
 
 local function expire(member_name, now)

@@ -2,11 +2,13 @@
 -- Takes a session offline cluster-wide if it still holds its client id; otherwise whoever took it over
 -- (a replacing session, or the reaper of a dead node) already appended its one OFFLINE.
 local node, epoch, seq, client, session = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-if duplicate(node, epoch, seq) then
-  return {'DUP'}
-end
+-- A release from an incarnation no longer in the cluster is still applied if it owns the record (the
+-- reaper has not reached it): it only ever removes, and says truly why the session ended.
 if member(node, epoch) then
-  redis.call('SET', P .. 'applied:' .. node .. ':' .. epoch, seq)
+  local turn = out_of_turn(node, epoch, seq)
+  if turn then
+    return {turn}
+  end
 end
 local current = redis.call('HGET', P .. 'clients', client)
 if not current then
