@@ -19,8 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeLease implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeLease.class);
-    private static final int REAP_BATCH = 100;
-    private static final int MAX_REAPS_PER_TICK = 1_000;
+    private static final int REAP_BATCH = 500;
 
     private final RedisLink link;
     private final String node;
@@ -62,7 +61,7 @@ public final class NodeLease implements AutoCloseable {
         Incarnation joined = join();
         writer.rebase(joined, false);
         lastRenewedNanos = System.nanoTime();
-        thread.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        thread.scheduleAtFixedRate(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return joined;
     }
 
@@ -152,8 +151,8 @@ public final class NodeLease implements AutoCloseable {
                         evict.accept(new PresenceWriter.Replaced(parts[3], current.node(), current.epoch(), parts[0],
                                 CloseReason.valueOf(parts[1]), parts[2]));
                     }
-                    if (!"0".equals(reply.get(1))) {
-                        reap();
+                    if ("1".equals(reply.get(1))) {
+                        reap(); // this node holds the reaping
                     }
                 }
                 case "FENCED" -> fenced();
@@ -165,14 +164,19 @@ public final class NodeLease implements AutoCloseable {
         }
     }
 
+    /**
+     * Reaps for at most half an interval, so that the next renewal is on time (a node that reaped instead of
+     * renewing would be declared dead itself); the rest is reaped at the next renewals.
+     */
     private void reap() {
-        for (int i = 0; i < MAX_REAPS_PER_TICK; i++) {
+        long until = System.nanoTime() + interval.toNanos() / 2;
+        do {
             List<String> reply = call(Script.REAP, Integer.toString(REAP_BATCH));
             reaped.addAndGet(Long.parseLong(reply.get(0)));
             if ("0".equals(reply.get(1))) {
                 return;
             }
-        }
+        } while (System.nanoTime() < until);
     }
 
     private void fenced() {

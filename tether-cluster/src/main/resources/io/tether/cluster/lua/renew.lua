@@ -32,7 +32,17 @@ redis.call('HSET', P .. 'node:' .. node, 'renewed', now)
 local evict = P .. 'evict:' .. node .. ':' .. epoch
 local evictions = redis.call('LRANGE', evict, 0, 999)
 redis.call('LTRIM', evict, 1000, -1)
-local reply = {'OK', tostring(redis.call('ZCARD', P .. 'dead')), tostring(granted and gap or 0)}
+-- One surviving node at a time reaps the dead: the first to renew while there are dead takes the reaping
+-- for a lease's length and keeps it while it renews; if it dies too, another takes over when that lapses.
+local reap = '0'
+if redis.call('ZCARD', P .. 'dead') > 0 then
+  local reaper = redis.call('GET', P .. 'reaper')
+  if not reaper or reaper == node then
+    redis.call('SET', P .. 'reaper', node, 'PX', lease)
+    reap = '1'
+  end
+end
+local reply = {'OK', reap, tostring(granted and gap or 0)}
 for _, entry in ipairs(evictions) do
   reply[#reply + 1] = entry
 end

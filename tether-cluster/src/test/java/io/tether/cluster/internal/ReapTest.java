@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node that dies without a word: an incarnation that claimed 1,200 sessions (more than one reap batch) and
- * never renews. Three live nodes race to reap it; each session is declared NODE_LOST exactly once, within the
- * lease timeout plus one renewal interval of its last renewal (Redis's clock on both sides).
+ * never renews. Of three live nodes one claims the reaping; each session is declared NODE_LOST exactly once,
+ * within the lease timeout plus one renewal interval of its last renewal (Redis's clock on both sides).
  */
 class ReapTest {
     private static final int SESSIONS = 1_200;
@@ -31,6 +31,7 @@ class ReapTest {
         try (RedisProcess redis = RedisProcess.start();
              RedisLink ghost = RedisLink.connect(redis.uri(), new Keys("tether"), Duration.ofSeconds(2), 1_000_000)) {
             List<AutoCloseable> nodes = new ArrayList<>();
+            List<TetherCluster> clusters = new ArrayList<>();
             try {
                 for (String id : List.of("a", "b", "c")) {
                     TetherCluster cluster = TetherCluster.builder(redis.uri()).nodeId(id).lease(interval, timeout).build();
@@ -38,6 +39,7 @@ class ReapTest {
                             .listener(cluster.presenceListener()).build().start();
                     nodes.add(cluster);
                     nodes.add(server);
+                    clusters.add(cluster);
                     cluster.start(server);
                 }
                 List<String> joined = ghost.run(Script.JOIN, "ghost", "127.0.0.1:1", Long.toString(timeout.toMillis()))
@@ -54,6 +56,8 @@ class ReapTest {
                 await().atMost(10, TimeUnit.SECONDS).until(() ->
                         ghost.text().hlen("tether:{tether}:clients").get() == 0
                                 && ghost.text().zcard("tether:{tether}:dead").get() == 0);
+                assertThat(clusters).extracting(c -> c.stats().reaped()).containsOnly(0L, (long) SESSIONS)
+                        .containsOnlyOnce((long) SESSIONS);
             } finally {
                 for (int i = nodes.size() - 1; i >= 0; i--) {
                     nodes.get(i).close();
