@@ -167,8 +167,10 @@ final class ClusterBench implements Callable<Integer> {
             hungNode.signal("STOP");
             System.out.printf(Locale.ROOT, "SIGSTOP node %s (holding %,d sessions) %,d ms after its last renewal%n",
                     hung, held, stopAt - lastRenewal);
-            check(Processes.waitFor(limit, () -> redis.zcard(keys.dead()) == 0 && redis.zscore(keys.nodes(), hung) == null),
-                    "node " + hung + " was not declared dead");
+            check(Processes.waitFor(limit, () -> redis.zscore(keys.nodes(), hung) == null), "node " + hung
+                    + " was not declared dead");
+            long expiredAt = redisNow(redis);
+            check(Processes.waitFor(limit, () -> redis.zcard(keys.dead()) == 0), "node " + hung + " was not reaped");
             List<Map<String, String>> stream = stream(redis, keys);
             List<Long> lost = new ArrayList<>();
             for (Map<String, String> e : stream) {
@@ -178,10 +180,11 @@ final class ClusterBench implements Callable<Integer> {
             }
             lost.sort(null);
             check(!lost.isEmpty(), "no NODE_LOST events for " + hung);
-            System.out.printf(Locale.ROOT, "  %,d of its sessions declared NODE_LOST, from %,d ms to %,d ms after its"
-                    + " last renewal (bound: lease %,d ms + one renewal %,d ms = %,d ms)%n", lost.size(),
-                    lost.get(0) - lastRenewal, lost.get(lost.size() - 1) - lastRenewal, LEASE_TIMEOUT_MS,
-                    LEASE_INTERVAL_MS, LEASE_TIMEOUT_MS + LEASE_INTERVAL_MS);
+            System.out.printf(Locale.ROOT, "  declared dead (its sessions offline to every query) %,d ms after its last"
+                    + " renewal (bound: lease %,d ms + one renewal %,d ms = %,d ms); %,d NODE_LOST events in the stream,"
+                    + " from %,d ms to %,d ms after its last renewal%n", expiredAt - lastRenewal, LEASE_TIMEOUT_MS,
+                    LEASE_INTERVAL_MS, LEASE_TIMEOUT_MS + LEASE_INTERVAL_MS, lost.size(), lost.get(0) - lastRenewal,
+                    lost.get(lost.size() - 1) - lastRenewal);
             System.out.printf(Locale.ROOT, "  cluster total online now %,d; %s%n", redis.hlen(keys.clients()),
                     redisPhase(redis, phaseCpu));
             phaseCpu = cpuMillis(redisServer.pid());
@@ -239,26 +242,34 @@ final class ClusterBench implements Callable<Integer> {
         Child node = servers.get(Integer.parseInt(victim.substring(1)) - 1);
         node.process().destroyForcibly();
         check(node.process().waitFor(30, TimeUnit.SECONDS), "node " + victim + " did not die");
-        boolean back = Processes.waitFor(limit, () -> redis.hlen(keys.clients()) == clients
-                && StormBench.online(workers) == clients && redis.zcard(keys.dead()) == 0
-                && redis.zscore(keys.nodes(), victim) == null);
+        long[] expiredAt = {0};
+        boolean back = Processes.waitFor(limit, () -> {
+            if (expiredAt[0] == 0 && redis.zscore(keys.nodes(), victim) == null) {
+                expiredAt[0] = redisNow(redis);
+            }
+            return expiredAt[0] != 0 && redis.hlen(keys.clients()) == clients && StormBench.online(workers) == clients
+                    && redis.zcard(keys.dead()) == 0;
+        });
         long backAt = workers.stream().mapToLong(StormBench::lastStateAt).max().orElse(0);
         Map<String, Integer> reasons = new TreeMap<>();
         long lastLost = 0;
+        long firstLost = Long.MAX_VALUE;
         List<Map<String, String>> stream = stream(redis, keys);
         for (Map<String, String> e : stream.subList((int) Math.min(before, stream.size()), stream.size())) {
             if ("OFFLINE".equals(e.get("type")) && victim.equals(e.get("node")) && epoch.equals(e.get("epoch"))) {
                 reasons.merge(e.get("reason"), 1, Integer::sum);
                 if ("NODE_LOST".equals(e.get("reason"))) {
                     lastLost = Math.max(lastLost, Long.parseLong(e.get("at")));
+                    firstLost = Math.min(firstLost, Long.parseLong(e.get("at")));
                 }
             }
         }
         System.out.printf(Locale.ROOT, "SIGKILL node %s (holding %,d sessions), its clients reconnecting at once:"
-                + " %s; %s %,d ms later; its sessions' OFFLINEs %s%s%n", victim, held,
-                back ? "all back online on the survivors" : "NOT all back", back ? "last" : "gave up",
-                backAt - killAt, reasons, lastLost == 0 ? "" : String.format(Locale.ROOT,
-                        ", the last NODE_LOST %,d ms after the kill", lastLost - killRedisTime));
+                + " %s; %s %,d ms later; declared dead %,d ms after the kill; its sessions' OFFLINEs %s%s%n", victim,
+                held, back ? "all back online on the survivors" : "NOT all back", back ? "last" : "gave up",
+                backAt - killAt, expiredAt[0] - killRedisTime, reasons, lastLost == 0 ? "" : String.format(Locale.ROOT,
+                        ", NODE_LOST from %,d ms to %,d ms after the kill", firstLost - killRedisTime,
+                        lastLost - killRedisTime));
         status(redis, keys);
         System.out.println("  " + redisPhase(redis, phaseCpu));
         return back;
@@ -296,7 +307,7 @@ final class ClusterBench implements Callable<Integer> {
                 owners.find(id).get(5, TimeUnit.SECONDS);
                 micros.recordValue((System.nanoTime() - start) / 1_000);
             }
-            System.out.printf(Locale.ROOT, "presence query from a node (HGET of the owner record and its parsing),"
+            System.out.printf(Locale.ROOT, "presence query from a node (the lookup script: the owner record and its node's membership; and parsing),"
                     + " %,d one after another: p50 %d µs, p99 %d µs, max %d µs%n", queries,
                     micros.getValueAtPercentile(50), micros.getValueAtPercentile(99), micros.getMaxValue());
         }

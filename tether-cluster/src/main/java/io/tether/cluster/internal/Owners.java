@@ -19,13 +19,15 @@ public final class Owners {
         this.link = link;
     }
 
+    /** Where the client is online, if it is: its owner record, unless that record's node was declared dead. */
     public CompletableFuture<Optional<ClusterSession>> find(String clientId) {
-        return link.text().hget(link.keys().clients(), clientId).toCompletableFuture()
-                .thenApply(record -> Optional.ofNullable(record == null ? null : parse(clientId, record)));
+        return link.run(Script.LOOKUP, clientId)
+                .thenApply(reply -> reply.isEmpty() ? Optional.empty() : Optional.of(parse(clientId, reply.get(0))));
     }
 
+    /** Clients online: every owner record but those of nodes declared dead and not yet reaped. */
     public CompletableFuture<Long> count() {
-        return link.text().hlen(link.keys().clients()).toCompletableFuture();
+        return link.run(Script.COUNT).thenApply(reply -> Long.parseLong(reply.get(0)));
     }
 
     static ClusterSession parse(String clientId, String record) {

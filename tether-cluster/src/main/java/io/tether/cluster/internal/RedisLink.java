@@ -40,6 +40,11 @@ public final class RedisLink implements AutoCloseable {
     private final RedisClusterAsyncCommands<String, String> text;
     private final StatefulConnection<String, String> leaseConnection;
     private final RedisClusterAsyncCommands<String, String> lease;
+    private final StatefulConnection<String, String> queryConnection;
+    private final RedisClusterAsyncCommands<String, String> queries;
+
+    /** A node's connections for its scripts, by what they carry. */
+    enum Lane { WRITES, LEASE, QUERIES }
     private final StatefulConnection<byte[], byte[]> binaryConnection;
     private final RedisClusterAsyncCommands<byte[], byte[]> binary;
     private final boolean clusterMode;
@@ -57,6 +62,9 @@ public final class RedisLink implements AutoCloseable {
             StatefulRedisClusterConnection<String, String> l = cluster.connect(StringCodec.UTF8);
             leaseConnection = l;
             lease = l.async();
+            StatefulRedisClusterConnection<String, String> q = cluster.connect(StringCodec.UTF8);
+            queryConnection = q;
+            queries = q.async();
             StatefulRedisClusterConnection<byte[], byte[]> b = cluster.connect(ByteArrayCodec.INSTANCE);
             textConnection = t;
             text = t.async();
@@ -68,6 +76,9 @@ public final class RedisLink implements AutoCloseable {
             StatefulRedisConnection<String, String> l = single.connect(StringCodec.UTF8);
             leaseConnection = l;
             lease = l.async();
+            StatefulRedisConnection<String, String> q = single.connect(StringCodec.UTF8);
+            queryConnection = q;
+            queries = q.async();
             StatefulRedisConnection<byte[], byte[]> b = single.connect(ByteArrayCodec.INSTANCE);
             textConnection = t;
             text = t.async();
@@ -169,7 +180,11 @@ public final class RedisLink implements AutoCloseable {
     CompletableFuture<List<String>> run(Script script, String... args) {
         // The lease has a connection of its own, so that its renewal never waits behind a node's presence
         // writes (hundreds pipelined after a herd of reconnects): a node must not lose its lease to its own load.
-        RedisClusterAsyncCommands<String, String> text = script.ofTheLease() ? lease : this.text;
+        RedisClusterAsyncCommands<String, String> text = switch (script.lane()) {
+            case WRITES -> this.text;
+            case LEASE -> lease;
+            case QUERIES -> queries;
+        };
         String[] keyArgs = {keys.anchor()};
         String[] argv = new String[args.length + 2];
         argv[0] = keys.prefix();
@@ -230,6 +245,7 @@ public final class RedisLink implements AutoCloseable {
         binaryConnection.close();
         textConnection.close();
         leaseConnection.close();
+        queryConnection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * when Redis has lost it (a restart).
  */
 enum Script {
-    JOIN("join"), RENEW("renew"), CLAIM("claim"), RELEASE("release"), REAP("reap"), LEAVE("leave");
+    JOIN("join"), RENEW("renew"), CLAIM("claim"), RELEASE("release"), REAP("reap"), LEAVE("leave"),
+    LOOKUP("lookup"), COUNT("count");
 
     private final String body;
 
@@ -19,9 +20,16 @@ enum Script {
         this.body = read("common") + "\n" + read(name);
     }
 
-    /** Whether the lease's own connection runs it (everything but a node's presence writes). */
-    boolean ofTheLease() {
-        return this != CLAIM && this != RELEASE;
+    /**
+     * Which of a node's connections runs it: its presence writes, its lease (which must never wait behind
+     * the writes), or the application's presence queries (which should not either).
+     */
+    RedisLink.Lane lane() {
+        return switch (this) {
+            case CLAIM, RELEASE -> RedisLink.Lane.WRITES;
+            case LOOKUP, COUNT -> RedisLink.Lane.QUERIES;
+            default -> RedisLink.Lane.LEASE;
+        };
     }
 
     String body() {
