@@ -15,6 +15,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -57,34 +58,25 @@ public final class RedisLink implements AutoCloseable {
         this.clusterMode = clusterMode;
         this.keys = keys;
         this.maxLen = Long.toString(maxLen);
-        if (client instanceof RedisClusterClient cluster) {
-            StatefulRedisClusterConnection<String, String> t = cluster.connect(StringCodec.UTF8);
-            StatefulRedisClusterConnection<String, String> l = cluster.connect(StringCodec.UTF8);
-            leaseConnection = l;
-            lease = l.async();
-            StatefulRedisClusterConnection<String, String> q = cluster.connect(StringCodec.UTF8);
-            queryConnection = q;
-            queries = q.async();
-            StatefulRedisClusterConnection<byte[], byte[]> b = cluster.connect(ByteArrayCodec.INSTANCE);
-            textConnection = t;
-            text = t.async();
-            binaryConnection = b;
-            binary = b.async();
-        } else {
-            RedisClient single = (RedisClient) client;
-            StatefulRedisConnection<String, String> t = single.connect(StringCodec.UTF8);
-            StatefulRedisConnection<String, String> l = single.connect(StringCodec.UTF8);
-            leaseConnection = l;
-            lease = l.async();
-            StatefulRedisConnection<String, String> q = single.connect(StringCodec.UTF8);
-            queryConnection = q;
-            queries = q.async();
-            StatefulRedisConnection<byte[], byte[]> b = single.connect(ByteArrayCodec.INSTANCE);
-            textConnection = t;
-            text = t.async();
-            binaryConnection = b;
-            binary = b.async();
-        }
+        textConnection = open(client, StringCodec.UTF8);
+        text = async(textConnection);
+        leaseConnection = open(client, StringCodec.UTF8);
+        lease = async(leaseConnection);
+        queryConnection = open(client, StringCodec.UTF8);
+        queries = async(queryConnection);
+        binaryConnection = open(client, ByteArrayCodec.INSTANCE);
+        binary = async(binaryConnection);
+    }
+
+    private static <K, V> StatefulConnection<K, V> open(AbstractRedisClient client, RedisCodec<K, V> codec) {
+        return client instanceof RedisClusterClient cluster ? cluster.connect(codec) : ((RedisClient) client).connect(codec);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> RedisClusterAsyncCommands<K, V> async(StatefulConnection<K, V> connection) {
+        return connection instanceof StatefulRedisClusterConnection<?, ?> cluster
+                ? ((StatefulRedisClusterConnection<K, V>) cluster).async()
+                : ((StatefulRedisConnection<K, V>) connection).async();
     }
 
     /**
