@@ -160,7 +160,9 @@ public final class TetherCluster implements AutoCloseable {
         }
         closed = true;
         try {
-            writer.drain(settings.commandTimeout.multipliedBy(3));
+            if (lease != null) { // never joined: nothing queued can be written
+                writer.drain(settings.commandTimeout.multipliedBy(3));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
