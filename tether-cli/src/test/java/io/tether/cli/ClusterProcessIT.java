@@ -171,7 +171,8 @@ class ClusterProcessIT {
         assertThat(twin.process().exitValue()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(5)).until(() -> twin.sawOnErr("tether server: "));
         assertThat(twin.err()).last().asString().matches("tether server: node id a is held by a live node in this"
-                + " cluster \\(its lease ends in \\d+ ms\\); give each node its own --node-id");
+                + " cluster \\(its lease ends in \\d+ ms\\); give each node its own --node-id, or, if this is that"
+                + " node restarting after a crash, start it again once its lease has lapsed");
         assertNoStackTrace(twin);
         assertThat(nodeLines(status())).containsExactly(Map.entry("a", 0L));
     }

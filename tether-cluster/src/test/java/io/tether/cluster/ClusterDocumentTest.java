@@ -39,6 +39,7 @@ class ClusterDocumentTest {
             ClusterRig.Node a = rig.node("a");
             ClusterRig.Node b = rig.node("b");
             rig.client(a, "alice");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> rig.owners().containsKey("alice")); // then b's replaces it
             rig.client(b, "alice").close();
             await().atMost(10, TimeUnit.SECONDS).until(() -> rig.stream().size() == 4);
             for (Map<String, String> event : rig.stream()) {
@@ -55,6 +56,7 @@ class ClusterDocumentTest {
             ClusterRig.Node a = rig.node("a");
             ClusterRig.Node b = rig.node("b");
             rig.client(a, "alice");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> rig.owners().containsKey("alice"));
             rig.client(b, "alice");
             await().atMost(10, TimeUnit.SECONDS).until(() -> rig.stream().size() == 3);
             List<String> written = rig.redis().sync().keys("tether:*");

@@ -92,6 +92,7 @@ class ClusterRaceTest {
             List<AutoCloseable> closing = new ArrayList<>();
             try {
                 List<TetherServer> servers = new ArrayList<>();
+                List<TetherCluster> clusters = new ArrayList<>();
                 List<List<PresenceEvent>> events = new ArrayList<>();
                 for (String id : List.of("a", "b")) {
                     TetherCluster cluster = TetherCluster.builder(redis.uri()).nodeId(id).build();
@@ -102,12 +103,15 @@ class ClusterRaceTest {
                     closing.add(server);
                     cluster.start(server);
                     servers.add(server);
+                    clusters.add(cluster);
                     events.add(seen);
                 }
                 TetherClient owner = TetherClient.builder().server(servers.get(0).address()).clientId("gil")
                         .token("principal-1").build().start();
                 closing.add(owner);
                 assertThat(owner.awaitOnline(Duration.ofSeconds(10))).isTrue();
+                // Redis's order decides who was online first: the owner's claim lands before the other connects.
+                await().atMost(10, TimeUnit.SECONDS).until(() -> clusters.get(1).isOnline("gil").get());
                 TetherClient other = TetherClient.builder().server(servers.get(1).address()).clientId("gil")
                         .token("principal-2").build().start();
                 closing.add(other);

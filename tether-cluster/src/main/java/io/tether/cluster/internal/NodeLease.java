@@ -36,6 +36,8 @@ public final class NodeLease implements AutoCloseable {
         return t;
     });
     private volatile Incarnation incarnation;
+    /** The dead incarnation ({@code id:epoch}) this node last reaped, for one log line per death. */
+    private String reaping = "";
     private volatile long lastRenewedNanos;
     private volatile boolean unreachable;
     private final AtomicLong fencings = new AtomicLong();
@@ -88,13 +90,14 @@ public final class NodeLease implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cluster: Redis did not answer: " + Failure.describe(e), e);
+            throw new IllegalStateException("Redis did not answer a read of the clu's nodes: " + Failure.describe(e), e);
         }
     }
 
     private static IllegalStateException taken(String node, long leftMillis) {
         return new IllegalStateException("node id " + node + " is held by a live node in this cluster (its lease"
-                + " ends in " + leftMillis + " ms); give each node its own --node-id");
+                + " ends in " + leftMillis + " ms); give each node its own --node-id, or, if this is that node"
+                + " restarting after a crash, start it again once its lease has lapsed");
     }
 
     private Incarnation join() {
@@ -115,8 +118,8 @@ public final class NodeLease implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (Exception e) {
-            throw new IllegalStateException("cluster: Redis did not answer " + script.name().toLowerCase()
-                    + ": " + Failure.describe(e), e);
+            throw new IllegalStateException("Redis failed the " + script.name().toLowerCase() + " script: "
+                    + Failure.describe(e), e);
         }
     }
 
@@ -173,6 +176,11 @@ public final class NodeLease implements AutoCloseable {
         do {
             List<String> reply = call(Script.REAP, Integer.toString(REAP_BATCH));
             reaped.addAndGet(Long.parseLong(reply.get(0)));
+            if (reply.size() > 2 && !reply.get(2).equals(reaping)) {
+                reaping = reply.get(2);
+                log.warn("cluster: node {} lost its lease and was declared dead; node {} declares its sessions"
+                        + " NODE_LOST", reaping.replaceFirst(":([^:]*)$", " (epoch $1)"), node);
+            }
             if ("0".equals(reply.get(1))) {
                 return;
             }
@@ -182,12 +190,14 @@ public final class NodeLease implements AutoCloseable {
     private void fenced() {
         fencings.incrementAndGet();
         List<PresenceWriter.Held> dropped = writer.fence();
-        log.warn("cluster: node {} (epoch {}) was declared dead by the cluster while cut off; dropping its {}"
-                + " sessions (the cluster declared them NODE_LOST) and joining again", node,
+        log.warn("cluster: node {} (epoch {}) was declared dead by the cluster while cut off; closing its {}"
+                + " sessions (the cluster declares them NODE_LOST) and joining again", node,
                 incarnation.epoch(), dropped.size());
+        // Closed before joining, so that a join that fails (Redis slow again) leaves no session here that
+        // the cluster no longer counts; the next renewal, still fenced, tries to join again.
+        dropSessions.accept(dropped);
         writer.rebase(join(), false);
         lastRenewedNanos = System.nanoTime();
-        dropSessions.accept(dropped);
     }
 
     private void lost() {

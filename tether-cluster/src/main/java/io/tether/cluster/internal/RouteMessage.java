@@ -60,6 +60,7 @@ record RouteMessage(Kind kind, long corr, String origin, String client, long ses
         long timeout = in.readLong();
         boolean ok = in.readBoolean();
         String text = in.readUTF();
+        text = text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text; // whoever sent it
         int length = in.readInt();
         if (length < 0 || length > MAX_PAYLOAD || length != in.available()) {
             throw new IOException("payload length " + length + " does not match the " + in.available()

@@ -22,17 +22,17 @@ if turn then
   return {turn}
 end
 local reply = {'ONLINE'}
-local current = redis.call('HGET', P .. 'clients', client)
-if current then
-  local old = cjson.decode(current)
+local old = owner(client)
+if old then
   if owned_by(old, node, epoch, record.s) then
+    applied(node, epoch, seq) -- written before by an attempt that failed after its writes
     return {'DUP'}
   end
   local elsewhere = old.n ~= node or old.e ~= epoch
   local refusal, detail
   if elsewhere and old.p ~= record.p then
     refusal, detail = 'FORBIDDEN', 'client id ' .. client .. ' is online as another principal on node ' .. old.n
-  elseif elsewhere and tonumber(old.t) > tonumber(record.t) then
+  elseif elsewhere and (tonumber(old.t) or 0) > (tonumber(record.t) or 0) then
     refusal, detail = 'REPLACED', 'replaced by session ' .. old.s .. ' on node ' .. old.n .. ' from ' .. old.r
       .. ', which came online later'
   end
@@ -41,18 +41,19 @@ if current then
     emit('OFFLINE', client, record, refusal, detail, at, '0')
     redis.call('RPUSH', P .. 'evict:' .. node .. ':' .. epoch,
       record.s .. '\n' .. refusal .. '\n' .. detail .. '\n' .. client)
+    applied(node, epoch, seq)
     return {'REFUSED', refusal, detail}
   end
-  redis.call('HDEL', P .. 'held:' .. old.n .. ':' .. old.e, client)
   local detail = 'replaced by session ' .. record.s .. ' on node ' .. node .. ' from ' .. record.r
-  emit('OFFLINE', client, old, 'REPLACED', detail, at, '0')
-  if old.n ~= node or old.e ~= epoch then
+  retire(client, old, old.n, old.e, 'REPLACED', detail, at)
+  if elsewhere then
     redis.call('RPUSH', P .. 'evict:' .. old.n .. ':' .. old.e,
       old.s .. '\n' .. 'REPLACED' .. '\n' .. detail .. '\n' .. client)
   end
   reply = {'ONLINE', old.n, old.e, old.s}
 end
+emit('ONLINE', client, record, '', '', at, restored)
 redis.call('HSET', P .. 'clients', client, cjson.encode(record))
 redis.call('HSET', P .. 'held:' .. node .. ':' .. epoch, client, record.s)
-emit('ONLINE', client, record, '', '', at, restored)
+applied(node, epoch, seq)
 return reply

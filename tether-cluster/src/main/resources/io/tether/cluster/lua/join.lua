@@ -9,7 +9,7 @@ if not generation then
   redis.call('SET', P .. 'clock', now)
 end
 local deadline = redis.call('ZSCORE', P .. 'nodes', node)
-if deadline and tonumber(deadline) >= now then
+if deadline and tonumber(deadline) >= now and redis.call('HGET', P .. 'node:' .. node, 'epoch') then
   return {'TAKEN', tostring(tonumber(deadline) - now)}
 end
 if deadline then

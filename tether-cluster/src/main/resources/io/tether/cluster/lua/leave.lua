@@ -8,13 +8,9 @@ local now = now_ms()
 local held = P .. 'held:' .. node .. ':' .. epoch
 local entries = redis.call('HGETALL', held)
 for i = 1, #entries, 2 do
-  local current = redis.call('HGET', P .. 'clients', entries[i])
-  if current then
-    local record = cjson.decode(current)
-    if owned_by(record, node, epoch, entries[i + 1]) then
-      redis.call('HDEL', P .. 'clients', entries[i])
-      emit('OFFLINE', entries[i], record, 'SERVER_SHUTDOWN', 'node ' .. node .. ' left the cluster', now, '0')
-    end
+  local record = owned(entries[i], node, epoch, entries[i + 1])
+  if record then
+    retire(entries[i], record, node, epoch, 'SERVER_SHUTDOWN', 'node ' .. node .. ' left the cluster', now)
   end
 end
 redis.call('DEL', held, P .. 'applied:' .. node .. ':' .. epoch, P .. 'node:' .. node,

@@ -14,17 +14,14 @@ local reaped = 0
 local entries = redis.call('HRANDFIELD', held, batch, 'WITHVALUES')
 for i = 1, #entries, 2 do
   local client, session = entries[i], entries[i + 1]
-  local current = redis.call('HGET', P .. 'clients', client)
-  if current then
-    local record = cjson.decode(current)
-    if owned_by(record, node, epoch, session) then
-      redis.call('HDEL', P .. 'clients', client)
-      emit('OFFLINE', client, record, 'NODE_LOST',
-        'node ' .. node .. ' (epoch ' .. epoch .. ') lost its lease; declared dead at ' .. since, now, '0')
-      reaped = reaped + 1
-    end
+  local record = owned(client, node, epoch, session)
+  if record then
+    retire(client, record, node, epoch, 'NODE_LOST',
+      'node ' .. node .. ' (epoch ' .. epoch .. ') lost its lease; declared dead at ' .. since, now)
+    reaped = reaped + 1
+  else
+    redis.call('HDEL', held, client)
   end
-  redis.call('HDEL', held, client)
 end
 if redis.call('HLEN', held) == 0 then
   redis.call('ZREM', P .. 'dead', name)
@@ -38,4 +35,4 @@ for _, other in ipairs(redis.call('ZRANGE', P .. 'dead', 0, -1)) do
   local n, e = string.match(other, '^(.*):([^:]*)$')
   remaining = remaining + redis.call('HLEN', P .. 'held:' .. n .. ':' .. e) + 1
 end
-return {tostring(reaped), tostring(remaining)}
+return {tostring(reaped), tostring(remaining), name}

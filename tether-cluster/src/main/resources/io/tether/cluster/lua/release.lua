@@ -4,21 +4,18 @@
 local node, epoch, seq, client, session = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 -- A release from an incarnation no longer in the cluster is still applied if it owns the record (the
 -- reaper has not reached it): it only ever removes, and says truly why the session ended.
-if member(node, epoch) then
+local counted = member(node, epoch)
+if counted then
   local turn = out_of_turn(node, epoch, seq)
   if turn then
     return {turn}
   end
 end
-local current = redis.call('HGET', P .. 'clients', client)
-if not current then
-  return {'STALE'}
+local record = owned(client, node, epoch, session)
+if record then
+  retire(client, record, node, epoch, ARGV[8], ARGV[9], ARGV[10])
 end
-local record = cjson.decode(current)
-if not owned_by(record, node, epoch, session) then
-  return {'STALE'}
+if counted then
+  applied(node, epoch, seq)
 end
-redis.call('HDEL', P .. 'clients', client)
-redis.call('HDEL', P .. 'held:' .. node .. ':' .. epoch, client)
-emit('OFFLINE', client, record, ARGV[8], ARGV[9], ARGV[10], '0')
-return {'OFFLINE'}
+return {record and 'OFFLINE' or 'STALE'}

@@ -31,12 +31,17 @@ class DeadOwnerQueryTest {
 
             List<String> renewed = link.run(Script.RENEW, "x", x, "60000", "1000", joined.get(2)).get(5, TimeUnit.SECONDS);
             assertThat(renewed.subList(0, 2)).containsExactly("OK", "1"); // x expired the ghost and holds the reaping
+            String y = link.run(Script.JOIN, "y", "127.0.0.1:5", "60000").get(5, TimeUnit.SECONDS).get(1);
+            assertThat(link.run(Script.RENEW, "y", y, "60000", "1000", joined.get(2)).get(5, TimeUnit.SECONDS)
+                    .subList(0, 2)).containsExactly("OK", "0"); // one reaper at a time
+            assertThat(link.run(Script.RENEW, "x", x, "60000", "1000", joined.get(2)).get(5, TimeUnit.SECONDS)
+                    .subList(0, 2)).containsExactly("OK", "1"); // x keeps it while it renews
             assertThat(owners.find("gus").get(5, TimeUnit.SECONDS)).isEmpty();
             assertThat(owners.find("xia").get(5, TimeUnit.SECONDS)).isPresent();
             assertThat(owners.count().get(5, TimeUnit.SECONDS)).isEqualTo(1);
             assertThat(link.text().xlen("tether:{tether}:events").get(5, TimeUnit.SECONDS)).isEqualTo(2); // no OFFLINE yet
 
-            assertThat(link.run(Script.REAP, "500").get(5, TimeUnit.SECONDS)).containsExactly("1", "0");
+            assertThat(link.run(Script.REAP, "500").get(5, TimeUnit.SECONDS)).containsExactly("1", "0", "ghost:" + ghost);
             assertThat(owners.count().get(5, TimeUnit.SECONDS)).isEqualTo(1);
             assertThat(link.text().xlen("tether:{tether}:events").get(5, TimeUnit.SECONDS)).isEqualTo(3);
         }

@@ -56,8 +56,9 @@ class ReapTest {
                 await().atMost(10, TimeUnit.SECONDS).until(() ->
                         ghost.text().hlen("tether:{tether}:clients").get() == 0
                                 && ghost.text().zcard("tether:{tether}:dead").get() == 0);
-                assertThat(clusters).extracting(c -> c.stats().reaped()).containsOnly(0L, (long) SESSIONS)
-                        .containsOnlyOnce((long) SESSIONS);
+                // One node claims the reaping; on a busy machine its claim can lapse between two of its renewals
+                // and another take over, so the sessions may be split between reapers, never doubled.
+                assertThat(clusters.stream().mapToLong(c -> c.stats().reaped()).sum()).isEqualTo(SESSIONS);
             } finally {
                 for (int i = nodes.size() - 1; i >= 0; i--) {
                     nodes.get(i).close();
