@@ -37,8 +37,8 @@ final class ClusterCommand implements Runnable {
                     "",
                     "  total online N",
                     "",
-                    "N counts every client online in the cluster; it can exceed the nodes' sum",
-                    "between a dead node's expiry and its sessions' OFFLINE NODE_LOST.",
+                    "N counts every client online in the cluster: a node declared dead no longer",
+                    "counts, even before its sessions' OFFLINE NODE_LOST are written.",
                     "Exits 0, or 1 with one line on stderr when Redis cannot be reached or does",
                     "not answer."})
     static final class Status implements Callable<Integer> {

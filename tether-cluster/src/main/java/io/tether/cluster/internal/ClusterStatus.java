@@ -15,18 +15,15 @@ public final class ClusterStatus {
 
     public static CompletableFuture<List<ClusterNode>> nodes(RedisLink link) {
         Keys keys = link.keys();
-        return link.text().time().toCompletableFuture().thenCompose(time -> {
-            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-            return link.text().zrangeWithScores(keys.nodes(), 0, -1).toCompletableFuture()
-                    .thenCompose(leases -> {
-                        List<CompletableFuture<ClusterNode>> each = new ArrayList<>();
-                        for (ScoredValue<String> lease : leases) {
-                            each.add(node(link, lease.getValue(), (long) lease.getScore(), now));
-                        }
-                        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-                                .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
-                    });
-        });
+        return link.now().thenCompose(now -> link.text().zrangeWithScores(keys.nodes(), 0, -1).toCompletableFuture()
+                .thenCompose(leases -> {
+                    List<CompletableFuture<ClusterNode>> each = new ArrayList<>();
+                    for (ScoredValue<String> lease : leases) {
+                        each.add(node(link, lease.getValue(), (long) lease.getScore(), now));
+                    }
+                    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                            .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+                }));
     }
 
     private static CompletableFuture<ClusterNode> node(RedisLink link, String id, long deadline, long now) {

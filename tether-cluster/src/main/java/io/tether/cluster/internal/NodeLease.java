@@ -81,8 +81,7 @@ public final class NodeLease implements AutoCloseable {
         try {
             Double deadline = link.text().zscore(link.keys().nodes(), node).get(commandTimeout.toMillis(),
                     TimeUnit.MILLISECONDS);
-            List<String> time = link.text().time().get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+            long now = link.now().get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
             if (deadline != null && deadline >= now) {
                 throw taken(node, (long) (deadline - now));
             }
@@ -90,7 +89,7 @@ public final class NodeLease implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Redis did not answer a read of the clu's nodes: " + Failure.describe(e), e);
+            throw new IllegalStateException("Redis did not answer a read of the cluster's nodes: " + Failure.describe(e), e);
         }
     }
 

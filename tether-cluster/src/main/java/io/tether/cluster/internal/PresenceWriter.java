@@ -300,10 +300,9 @@ public final class PresenceWriter implements PresenceListener {
                         // Redis announced it and declared it offline at once: it ends here too.
                         replaced = new Replaced(op.event.clientId(), as.node(), as.epoch(),
                                 Long.toString(op.event.sessionId()), CloseReason.valueOf(reply.get(1)), reply.get(2));
-                    } else if (reply.size() >= 4 && !(reply.get(1).equals(as.node()) && reply.get(2).equals(as.epoch()))) {
+                    } else if (reply.size() == 5) { // it replaced a session held elsewhere
                         replaced = new Replaced(op.event.clientId(), reply.get(1), reply.get(2), reply.get(3),
-                                CloseReason.REPLACED, "replaced by session " + op.event.sessionId() + " on node " + as.node()
-                                        + " from " + op.event.remote());
+                                CloseReason.REPLACED, reply.get(4));
                     }
                 }
             }

@@ -203,6 +203,12 @@ public final class RedisLink implements AutoCloseable {
         return out;
     }
 
+    /** Redis's clock, epoch milliseconds: the cluster's one time (the scripts read the same). */
+    CompletableFuture<Long> now() {
+        return lease.time().toCompletableFuture()
+                .thenApply(time -> Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000);
+    }
+
     /** Publishes to a node's inbox; completes with how many subscribers received it (0: nobody listens). */
     CompletableFuture<Long> publish(String channel, byte[] message) {
         return binary.spublish(channel.getBytes(java.nio.charset.StandardCharsets.UTF_8), message).toCompletableFuture();

@@ -60,12 +60,10 @@ public final class Router {
     }
 
     public CompletableFuture<Boolean> kick(String clientId, String reason) {
-        Optional<Session> local = server.session(clientId);
-        if (local.isPresent()) {
-            local.get().kick(reason);
-            return CompletableFuture.completedFuture(true);
-        }
-        return route(clientId, null, RouteMessage.Kind.KICK, null, 0, reason, timeout)
+        return route(clientId, s -> {
+            s.kick(reason);
+            return CompletableFuture.completedFuture(null);
+        }, RouteMessage.Kind.KICK, null, 0, reason, timeout)
                 .thenApply(reply -> true)
                 .exceptionally(failure -> {
                     Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
@@ -79,11 +77,7 @@ public final class Router {
     /** Tells the node of a session replaced elsewhere to end it (best effort: a dead node has nothing to end). */
     public void tellReplaced(PresenceWriter.Replaced replaced) {
         if (replaced.node().equals(node)) {
-            TetherServer local = server;
-            if (local != null) {
-                endLocal(local, replaced.client(), Long.parseLong(replaced.session()), replaced.reason(),
-                        replaced.detail());
-            }
+            endLocal(replaced.client(), Long.parseLong(replaced.session()), replaced.reason(), replaced.detail());
             return;
         }
         RouteMessage message = new RouteMessage(RouteMessage.Kind.REPLACE, 0, node, replaced.client(),
@@ -103,7 +97,7 @@ public final class Router {
                                                 RouteMessage.Kind kind, byte[] payload, long waitMillis, String text,
                                                 Duration deadline) {
         Optional<Session> local = server.session(clientId);
-        if (local.isPresent() && locally != null) {
+        if (local.isPresent()) {
             return locally.apply(local.get()).thenApply(r -> r instanceof byte[] b ? b : null);
         }
         return owners.find(clientId).thenCompose(owner -> {
@@ -163,11 +157,11 @@ public final class Router {
             }
             return;
         }
-        TetherServer local = server;
         if (message.kind() == RouteMessage.Kind.REPLACE) {
-            endLocal(local, message.client(), message.session(), CloseReason.REPLACED, message.text());
+            endLocal(message.client(), message.session(), CloseReason.REPLACED, message.text());
             return;
         }
+        TetherServer local = server;
         Optional<Session> session = local == null ? Optional.empty() : local.session(message.client());
         if (session.isEmpty()) {
             // A one-byte payload marks "not online": a kick then answers false rather than failing.
@@ -188,9 +182,12 @@ public final class Router {
         }
     }
 
-    private static void endLocal(TetherServer local, String client, long sessionId, CloseReason reason,
-                                 String detail) {
-        local.session(client).filter(s -> s.sessionId() == sessionId).ifPresent(s -> s.close(reason, detail));
+    /** Ends this node's session of {@code client} if it is still {@code sessionId} (nothing before start). */
+    private void endLocal(String client, long sessionId, CloseReason reason, String detail) {
+        TetherServer local = server;
+        if (local != null) {
+            local.session(client).filter(s -> s.sessionId() == sessionId).ifPresent(s -> s.close(reason, detail));
+        }
     }
 
     private static String describe(Throwable failure) {
@@ -199,9 +196,5 @@ public final class Router {
 
     private void answer(RouteMessage to, boolean ok, String text, byte[] payload) {
         link.publish(link.keys().inbox(to.origin()), RouteMessage.reply(to, node, ok, text, payload).encode());
-    }
-
-    public long malformed() {
-        return malformed.get();
     }
 }

@@ -2,7 +2,7 @@
 -- Puts a session online cluster-wide. A session of the same client id held anywhere else is replaced: its
 -- OFFLINE REPLACED is appended before this ONLINE, in the same script, so the stream keeps a single
 -- node's order, and its node finds it in its eviction list (and is told at once through its inbox). Answers
--- who was replaced, for the caller to tell that session's node.
+-- who was replaced elsewhere and why, for the caller to tell that session's node.
 --
 -- A client id online elsewhere as another principal is not taken over (as on one node): the newcomer is
 -- announced and at once declared FORBIDDEN, and its node ends it.
@@ -46,11 +46,11 @@ if old then
   end
   local detail = 'replaced by session ' .. record.s .. ' on node ' .. node .. ' from ' .. record.r
   retire(client, old, old.n, old.e, 'REPLACED', detail, at)
-  if elsewhere then
+  if elsewhere then -- (otherwise this node's own registry replaced it already)
     redis.call('RPUSH', P .. 'evict:' .. old.n .. ':' .. old.e,
       old.s .. '\n' .. 'REPLACED' .. '\n' .. detail .. '\n' .. client)
+    reply = {'ONLINE', old.n, old.e, old.s, detail}
   end
-  reply = {'ONLINE', old.n, old.e, old.s}
 end
 emit('ONLINE', client, record, '', '', at, restored)
 redis.call('HSET', P .. 'clients', client, cjson.encode(record))
